@@ -1,0 +1,1 @@
+//! Voices API (being written).
