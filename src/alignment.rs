@@ -327,10 +327,19 @@ mod tests {
     #[test]
     fn seconds_round_to_the_meant_frame() {
         // The documented fixture's float noise must not cost a frame.
-        assert_eq!(FrameOffset::from_seconds(0.049999997, 48_000), FrameOffset(2_400));
-        assert_eq!(FrameOffset::from_seconds(0.17999998, 24_000), FrameOffset(4_320));
+        assert_eq!(
+            FrameOffset::from_seconds(0.049999997, 48_000),
+            FrameOffset(2_400)
+        );
+        assert_eq!(
+            FrameOffset::from_seconds(0.17999998, 24_000),
+            FrameOffset(4_320)
+        );
         assert_eq!(FrameOffset::from_seconds(-0.01, 48_000), FrameOffset::ZERO);
-        assert_eq!(FrameOffset::from_seconds(f64::NAN, 48_000), FrameOffset::ZERO);
+        assert_eq!(
+            FrameOffset::from_seconds(f64::NAN, 48_000),
+            FrameOffset::ZERO
+        );
         assert_eq!(span(10, 5), span(10, 10));
     }
 
@@ -381,12 +390,20 @@ mod tests {
                 word("tw", 10, 18, true),
                 word("o", 18, 22, true),
             ],
-            phones: vec![phone("w", 0, 10, 0), phone("t", 10, 18, 1), phone("u", 18, 22, 2)],
+            phones: vec![
+                phone("w", 0, 10, 0),
+                phone("t", 10, 18, 1),
+                phone("u", 18, 22, 2),
+            ],
             ..Default::default()
         });
         alignment.apply(AlignmentUpdate {
             words: vec![word("two", 10, 24, false), word("three", 24, 40, false)],
-            phones: vec![phone("t", 10, 16, 0), phone("u", 16, 24, 0), phone("θ", 24, 30, 1)],
+            phones: vec![
+                phone("t", 10, 16, 0),
+                phone("u", 16, 24, 0),
+                phone("θ", 24, 30, 1),
+            ],
             ..Default::default()
         });
         let texts: Vec<_> = alignment.words.iter().map(|w| w.text.as_str()).collect();

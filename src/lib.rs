@@ -1,5 +1,23 @@
-//! Talking characters for Bevy (crate root; see README).
+//! Talking characters for Bevy.
+//!
+//! A game says "NPC, say this line"; the speech is streamed from Inworld's TTS service on a
+//! background runtime, its PCM is played through a lock-free ring buffer, and the character's
+//! mouth follows the phoneme and viseme timestamps, scheduled against the clock of the audio
+//! that is actually heard.
+//!
+//! # Layers
+//! Dependencies point down only:
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`speech`] | the provider-neutral stream and voice descriptors |
+//! | [`inworld`] | the Inworld HTTP client: requests, the streaming NDJSON/WAV decoder, errors, retries, Voices API |
+//! | `emulator` (feature `emulator`) | a loopback server speaking the Inworld protocol, with fault injection |
+//! | [`alignment`] | timelines keyed by audio frames, shared by every layer |
+//!
+//! The audio, lipsync and plugin layers come next (see the README's status table).
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod alignment;
 #[cfg(feature = "emulator")]

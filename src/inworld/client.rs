@@ -181,7 +181,9 @@ impl InworldClient {
             bytes
         };
         serde_json::from_slice(&bytes).map_err(|e| {
-            InworldError::Protocol(format!("the answer to {path} is not the expected JSON: {e}"))
+            InworldError::Protocol(format!(
+                "the answer to {path} is not the expected JSON: {e}"
+            ))
         })
     }
 }

@@ -150,7 +150,9 @@ impl InworldConfig {
 
     /// Reads `INWORLD_API_KEY` (required) and `INWORLD_API_BASE_URL` (optional).
     pub fn from_env() -> Result<Self> {
-        let key = std::env::var(API_KEY_ENV).ok().filter(|k| !k.trim().is_empty());
+        let key = std::env::var(API_KEY_ENV)
+            .ok()
+            .filter(|k| !k.trim().is_empty());
         let key = key.ok_or_else(|| {
             InworldError::Config(format!(
                 "{API_KEY_ENV} is not set: put the Base64 API key from the Inworld portal in it"
@@ -278,7 +280,13 @@ mod tests {
         let policy = RetryPolicy::default();
         assert_eq!(policy.delay(1, None), Duration::from_millis(250));
         assert_eq!(policy.delay(3, None), Duration::from_millis(1000));
-        assert_eq!(policy.delay(1, Some(Duration::from_secs(2))), Duration::from_secs(2));
-        assert_eq!(policy.delay(1, Some(Duration::from_secs(600))), policy.max_backoff);
+        assert_eq!(
+            policy.delay(1, Some(Duration::from_secs(2))),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            policy.delay(1, Some(Duration::from_secs(600))),
+            policy.max_backoff
+        );
     }
 }

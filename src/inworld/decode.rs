@@ -259,7 +259,10 @@ impl DecodeState {
             for i in 0..n {
                 update.words.push(WordMark {
                     text: words.words[i].clone(),
-                    span: span(words.word_start_time_seconds[i], words.word_end_time_seconds[i]),
+                    span: span(
+                        words.word_start_time_seconds[i],
+                        words.word_end_time_seconds[i],
+                    ),
                     partial: false,
                 });
             }
@@ -340,7 +343,10 @@ impl DecodeState {
             } else {
                 TimeBase::Request
             };
-            log::debug!("Inworld stream timestamps are {:?}-relative", self.time_base);
+            log::debug!(
+                "Inworld stream timestamps are {:?}-relative",
+                self.time_base
+            );
         }
         let within_request = match (self.time_base, chunk_start) {
             (TimeBase::Chunk, Some(start)) => start,
@@ -443,7 +449,10 @@ mod tests {
 
     #[test]
     fn headerless_pcm_with_odd_chunk_sizes() {
-        let bytes: Vec<u8> = [100i16, -200, 300].iter().flat_map(|s| s.to_le_bytes()).collect();
+        let bytes: Vec<u8> = [100i16, -200, 300]
+            .iter()
+            .flat_map(|s| s.to_le_bytes())
+            .collect();
         let body = format!(
             "{}\n{}\n",
             json!({"result": {"audioContent": b64(&bytes[..3])}}),
@@ -462,9 +471,15 @@ mod tests {
         );
         let err = decode(body.as_bytes(), AudioEncoding::Linear16).unwrap_err();
         assert!(matches!(err, InworldError::RateLimited { .. }), "{err}");
-        let err = decode(b"{\"result\": {\"audioContent\": \"AA\n", AudioEncoding::Pcm);
+        let err = decode(
+            b"{\"result\": {\"audioContent\": \"AA\n",
+            AudioEncoding::Pcm,
+        );
         assert!(matches!(err, Err(InworldError::Protocol(_))));
-        let err = decode(b"{\"result\": {\"audioContent\": \"**==\"}}\n", AudioEncoding::Pcm);
+        let err = decode(
+            b"{\"result\": {\"audioContent\": \"**==\"}}\n",
+            AudioEncoding::Pcm,
+        );
         assert!(err.unwrap_err().to_string().contains("not base64"));
         let mismatch = format!(
             "{}\n{}\n",
@@ -477,14 +492,17 @@ mod tests {
 
     #[test]
     fn the_documented_line_becomes_frames() {
-        let mut line: serde_json::Value =
-            serde_json::from_str(include_str!("../../tests/fixtures/inworld-stream-line-documented.json"))
-                .unwrap();
+        let mut line: serde_json::Value = serde_json::from_str(include_str!(
+            "../../tests/fixtures/inworld-stream-line-documented.json"
+        ))
+        .unwrap();
         // The documented audio is elided; put a real chunk in its place.
         line["result"]["audioContent"] = json!(b64(&encode_wav(&[0; 10], 24_000)));
         let mut decoder = StreamDecoder::new(AudioEncoding::Linear16, 48_000);
         let mut out = Vec::new();
-        decoder.feed(format!("{line}\n").as_bytes(), &mut out).unwrap();
+        decoder
+            .feed(format!("{line}\n").as_bytes(), &mut out)
+            .unwrap();
         assert_eq!(decoder.sample_rate(), 24_000);
         let update = out
             .iter()
@@ -493,12 +511,23 @@ mod tests {
                 _ => None,
             })
             .unwrap();
-        assert_eq!(update.words[1].span, FrameSpan::new(FrameOffset(12_240), FrameOffset(24_960)));
+        assert_eq!(
+            update.words[1].span,
+            FrameSpan::new(FrameOffset(12_240), FrameOffset(24_960))
+        );
         let o = &update.phones[3];
-        assert_eq!((o.symbol.as_str(), o.viseme.as_str(), o.word), ("oʊ1", "o", 0));
-        assert_eq!(o.span, FrameSpan::new(FrameOffset(7_920), FrameOffset(12_240)));
+        assert_eq!(
+            (o.symbol.as_str(), o.viseme.as_str(), o.word),
+            ("oʊ1", "o", 0)
+        );
+        assert_eq!(
+            o.span,
+            FrameSpan::new(FrameOffset(7_920), FrameOffset(12_240))
+        );
         assert_eq!(update.phones[4].word, 1);
-        assert!(matches!(out.last(), Some(StreamEvent::Usage(u)) if u.model_id == "inworld-tts-1.5-max"));
+        assert!(
+            matches!(out.last(), Some(StreamEvent::Usage(u)) if u.model_id == "inworld-tts-1.5-max")
+        );
     }
 
     fn word_line(samples: usize, word: &str, start: f64, end: f64) -> String {
@@ -544,8 +573,14 @@ mod tests {
             word_line(500, "b", 0.1, 0.4)
         );
         let expected = vec![105, 605];
-        assert_eq!(word_starts(&request_relative, TimeBase::Auto), (expected.clone(), TimeBase::Request));
-        assert_eq!(word_starts(&chunk_relative, TimeBase::Auto), (expected.clone(), TimeBase::Chunk));
+        assert_eq!(
+            word_starts(&request_relative, TimeBase::Auto),
+            (expected.clone(), TimeBase::Request)
+        );
+        assert_eq!(
+            word_starts(&chunk_relative, TimeBase::Auto),
+            (expected.clone(), TimeBase::Chunk)
+        );
         assert_eq!(word_starts(&chunk_relative, TimeBase::Chunk).0, expected);
     }
 }

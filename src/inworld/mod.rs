@@ -37,6 +37,5 @@ pub use request::{
     VisemeSet,
 };
 pub use split::split_text;
-#[allow(unused_imports)]
 pub use voices::*;
 pub use wire::Usage;

@@ -118,7 +118,11 @@ mod tests {
         let expected = split_all(&[body]);
         assert_eq!(expected.len(), 3);
         for cut in 0..=body.len() {
-            assert_eq!(split_all(&[&body[..cut], &body[cut..]]), expected, "cut {cut}");
+            assert_eq!(
+                split_all(&[&body[..cut], &body[cut..]]),
+                expected,
+                "cut {cut}"
+            );
         }
         let bytes: Vec<&[u8]> = body.chunks(1).collect();
         assert_eq!(split_all(&bytes), expected);

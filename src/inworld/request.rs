@@ -294,7 +294,8 @@ fn is_language_tag(tag: &str) -> bool {
     let primary_ok = parts
         .next()
         .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
-    primary_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+    primary_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 #[cfg(test)]
@@ -329,7 +330,11 @@ mod tests {
                 "lipsyncConfig": {"visemeSet": "OPENXR"}
             })
         );
-        let encodings = [AudioEncoding::Pcm, AudioEncoding::OggOpus, AudioEncoding::Mp3];
+        let encodings = [
+            AudioEncoding::Pcm,
+            AudioEncoding::OggOpus,
+            AudioEncoding::Mp3,
+        ];
         let names: Vec<_> = encodings
             .iter()
             .map(|e| serde_json::to_string(e).unwrap())
@@ -347,8 +352,14 @@ mod tests {
             (SynthesisRequest::new("   ", "Dennis"), "empty"),
             (SynthesisRequest::new("x", ""), "voice"),
             (SynthesisRequest::new("x", "D").with_model(""), "model"),
-            (SynthesisRequest::new("x", "D").with_audio(AudioEncoding::Pcm, 96_000), "8000"),
-            (SynthesisRequest::new("x", "D").with_speaking_rate(2.0), "0.5 to 1.5"),
+            (
+                SynthesisRequest::new("x", "D").with_audio(AudioEncoding::Pcm, 96_000),
+                "8000",
+            ),
+            (
+                SynthesisRequest::new("x", "D").with_speaking_rate(2.0),
+                "0.5 to 1.5",
+            ),
             (SynthesisRequest::new("é".repeat(2_001), "D"), "2000"),
         ];
         for (request, needle) in cases {
@@ -356,7 +367,11 @@ mod tests {
             assert!(err.contains(needle), "{err}");
         }
         // 2,000 multibyte characters are within the limit (characters, not bytes).
-        assert!(SynthesisRequest::new("é".repeat(2_000), "D").validate().is_ok());
+        assert!(
+            SynthesisRequest::new("é".repeat(2_000), "D")
+                .validate()
+                .is_ok()
+        );
         let mut bad_lang = SynthesisRequest::new("x", "D");
         bad_lang.language = Some("english please".into());
         assert!(bad_lang.validate().is_err());

@@ -7,8 +7,9 @@
 ///
 /// ```
 /// # use bevy_lipsync::inworld::split_text;
+/// // A clause break beats a later space: "Two," ends a piece rather than "Two, three".
 /// let pieces = split_text("One. Two, three four.", 12);
-/// assert_eq!(pieces, ["One.", "Two, three", "four."]);
+/// assert_eq!(pieces, ["One.", "Two,", "three four."]);
 /// ```
 pub fn split_text(text: &str, max_chars: usize) -> Vec<&str> {
     let max_chars = max_chars.max(1);
@@ -57,8 +58,7 @@ fn best_cut(text: &str, window_end: usize) -> usize {
                     .map(char::len_utf8)
                     .sum::<usize>();
                 let end = after + closers;
-                if end <= window_end && text[end..].chars().next().is_none_or(char::is_whitespace)
-                {
+                if end <= window_end && text[end..].chars().next().is_none_or(char::is_whitespace) {
                     sentence = Some(end);
                 }
             }
@@ -90,14 +90,20 @@ mod tests {
         // From the longest word up: below that, a hard cut inside a word is unavoidable.
         for max in 8..text.len() {
             let pieces = split_text(text, max);
-            assert!(pieces.iter().all(|p| p.chars().count() <= max), "{max}: {pieces:?}");
+            assert!(
+                pieces.iter().all(|p| p.chars().count() <= max),
+                "{max}: {pieces:?}"
+            );
             let rejoined: Vec<&str> = pieces.iter().flat_map(|p| p.split_whitespace()).collect();
             let original: Vec<&str> = text.split_whitespace().collect();
             assert_eq!(rejoined, original, "max {max} lost or broke words");
         }
         assert_eq!(split_text(text, 30)[0], "First sentence here.");
         assert_eq!(split_text(text, 45)[1], "Second one, with a clause;");
-        assert_eq!(split_text("\"Stop!\" he said. Then left.", 20)[0], "\"Stop!\" he said.");
+        assert_eq!(
+            split_text("\"Stop!\" he said. Then left.", 20)[0],
+            "\"Stop!\" he said."
+        );
     }
 
     #[test]
@@ -119,9 +125,16 @@ mod tests {
         let text = sentence.repeat(150);
         let pieces = split_text(&text, 2_000);
         assert!(pieces.len() >= 3);
-        assert!(pieces.iter().all(|p| p.chars().count() <= 2_000 && p.ends_with('.')));
+        assert!(
+            pieces
+                .iter()
+                .all(|p| p.chars().count() <= 2_000 && p.ends_with('.'))
+        );
         assert_eq!(split_text("  ", 10), Vec::<&str>::new());
         assert_eq!(split_text("abcdefghij", 4), ["abcd", "efgh", "ij"]);
-        assert_eq!(split_text("日本語です。次の文です。", 7), ["日本語です。", "次の文です。"]);
+        assert_eq!(
+            split_text("日本語です。次の文です。", 7),
+            ["日本語です。", "次の文です。"]
+        );
     }
 }

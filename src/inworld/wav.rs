@@ -182,7 +182,13 @@ mod tests {
     #[test]
     fn headerless_bytes_are_pcm() {
         let payload = split_wav(&[7, 0, 8, 0]).unwrap();
-        assert_eq!(payload, WavPayload { format: None, data: &[7, 0, 8, 0] });
+        assert_eq!(
+            payload,
+            WavPayload {
+                format: None,
+                data: &[7, 0, 8, 0]
+            }
+        );
     }
 
     #[test]
@@ -199,10 +205,21 @@ mod tests {
         let full = encode_wav(&[1, 2, 3], 48_000);
         for cut in [12, 20, 30, 43] {
             let err = split_wav(&full[..cut]).unwrap_err();
-            assert!(matches!(err, InworldError::Protocol(_)), "cut at {cut}: {err}");
+            assert!(
+                matches!(err, InworldError::Protocol(_)),
+                "cut at {cut}: {err}"
+            );
         }
-        let stereo = riff(&[chunk(b"fmt ", &fmt_body(48_000, 2, 16)), chunk(b"data", &[])]);
-        assert!(split_wav(&stereo).unwrap_err().to_string().contains("mono 16-bit"));
+        let stereo = riff(&[
+            chunk(b"fmt ", &fmt_body(48_000, 2, 16)),
+            chunk(b"data", &[]),
+        ]);
+        assert!(
+            split_wav(&stereo)
+                .unwrap_err()
+                .to_string()
+                .contains("mono 16-bit")
+        );
         let no_fmt = riff(&[chunk(b"data", &[0, 0])]);
         assert!(split_wav(&no_fmt).is_err());
         assert_eq!(split_wav(&full).unwrap().data.len(), 6);

@@ -138,7 +138,14 @@ pub(crate) struct RawViseme {
     pub end: Option<f64>,
 }
 
-const LABEL_KEYS: [&str; 6] = ["visemeSymbol", "viseme", "symbol", "label", "name", "visemeId"];
+const LABEL_KEYS: [&str; 6] = [
+    "visemeSymbol",
+    "viseme",
+    "symbol",
+    "label",
+    "name",
+    "visemeId",
+];
 const START_KEYS: [&str; 6] = [
     "startTimeSeconds",
     "startTime",
@@ -174,7 +181,9 @@ pub(crate) fn parse_lipsync(value: &Value) -> (Vec<RawViseme>, usize) {
                 Some(RawViseme { label, start, end })
             }),
             Value::String(_) | Value::Number(_) => label_of(item).and_then(|label| {
-                let start = parallel_starts.and_then(|s| s.get(i)).and_then(seconds_of)?;
+                let start = parallel_starts
+                    .and_then(|s| s.get(i))
+                    .and_then(seconds_of)?;
                 let end = parallel_ends.and_then(|e| e.get(i)).and_then(seconds_of);
                 Some(RawViseme { label, start, end })
             }),

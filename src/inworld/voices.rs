@@ -1,1 +1,0 @@
-//! Voices API (being written).
