@@ -11,7 +11,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use bevy_lipsync::alignment::{Alignment, FrameSpan};
+use bevy_lipsync::alignment::{FrameOffset, FrameSpan};
 use bevy_lipsync::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use bevy_lipsync::inworld::wav::encode_wav;
 use bevy_lipsync::inworld::{
@@ -266,56 +266,36 @@ async fn stream(
     Ok(utterance)
 }
 
-fn seconds(span: FrameSpan, rate: u32) -> (f64, f64) {
-    let round = |s: f64| (s * 1e6).round() / 1e6;
-    (
-        round(span.start.as_seconds(rate)),
-        round(span.end.as_seconds(rate)),
-    )
+/// One timeline row per item: `fields` gives its span and its other fields; times are added in
+/// seconds (rounded to the microsecond).
+fn rows<T>(
+    items: &[T],
+    rate: u32,
+    fields: impl Fn(&T) -> (FrameSpan, serde_json::Value),
+) -> Vec<serde_json::Value> {
+    let seconds = |frames: FrameOffset| (frames.as_seconds(rate) * 1e6).round() / 1e6;
+    items
+        .iter()
+        .map(|item| {
+            let (span, mut row) = fields(item);
+            row["start"] = json!(seconds(span.start));
+            row["end"] = json!(seconds(span.end));
+            row
+        })
+        .collect()
 }
 
 fn timeline_json(utterance: &Utterance) -> serde_json::Value {
     let rate = utterance.sample_rate;
-    let Alignment {
-        words,
-        phones,
-        characters,
-        visemes,
-    } = &utterance.alignment;
-    let words: Vec<_> = words
-        .iter()
-        .map(|w| {
-            let (start, end) = seconds(w.span, rate);
-            json!({"text": w.text, "start": start, "end": end})
-        })
-        .collect();
-    let phones: Vec<_> = phones
-        .iter()
-        .map(|p| {
-            let (start, end) = seconds(p.span, rate);
-            json!({"symbol": p.symbol, "viseme": p.viseme, "start": start, "end": end, "word": p.word})
-        })
-        .collect();
-    let characters: Vec<_> = characters
-        .iter()
-        .map(|c| {
-            let (start, end) = seconds(c.span, rate);
-            json!({"text": c.text, "start": start, "end": end})
-        })
-        .collect();
-    let visemes: Vec<_> = visemes
-        .iter()
-        .map(|v| {
-            let (start, end) = seconds(v.span, rate);
-            json!({"viseme": v.label, "start": start, "end": end})
-        })
-        .collect();
+    let a = &utterance.alignment;
     json!({
         "sample_rate": rate,
         "duration": utterance.duration().as_secs_f64(),
-        "words": words,
-        "phones": phones,
-        "characters": characters,
-        "visemes": visemes,
+        "words": rows(&a.words, rate, |w| (w.span, json!({"text": w.text}))),
+        "phones": rows(&a.phones, rate, |p| {
+            (p.span, json!({"symbol": p.symbol, "viseme": p.viseme, "word": p.word}))
+        }),
+        "characters": rows(&a.characters, rate, |c| (c.span, json!({"text": c.text}))),
+        "visemes": rows(&a.visemes, rate, |v| (v.span, json!({"viseme": v.label}))),
     })
 }
