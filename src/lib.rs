@@ -14,13 +14,17 @@
 //! | [`inworld`] | the Inworld HTTP client: requests, the streaming NDJSON/WAV decoder, errors, retries, Voices API |
 //! | `emulator` (feature `emulator`) | a loopback server speaking the Inworld protocol, with fault injection |
 //! | [`alignment`] | timelines keyed by audio frames, shared by every layer |
+//! | [`audio`] | the lock-free PCM pipe, resampling, the audible clock, virtual outputs |
+//! | [`lipsync`] | viseme sets, phone/category/letter → viseme tables, and the keys of an utterance (pure: no Bevy) |
 //!
-//! The audio, lipsync and plugin layers come next (see the README's status table).
+//! The plugin layer comes next (see the README's status table).
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod alignment;
+pub mod audio;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod inworld;
+pub mod lipsync;
 pub mod speech;

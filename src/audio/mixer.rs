@@ -1,0 +1,129 @@
+//! Sums the voices that are playing into one mono block, and hands voices to and from the audio
+//! thread without allocating there.
+//!
+//! Voices cross threads boxed, through two fixed-size SPSC rings made when the mixer is:
+//! - *incoming*: the owner boxes a [`VoiceRenderer`] (allocating on its own thread) and pushes
+//!   the box; the audio thread pops it into a `Vec` whose capacity was reserved up front, so
+//!   neither step allocates.
+//! - *retired*: the audio thread never drops a voice (freeing its ring and box would call the
+//!   allocator); it pushes finished voices back for the owner to drop. If that ring is full the
+//!   voice stays in the mix, silent, until there is room.
+
+use std::time::Instant;
+
+use ringbuf::traits::{Consumer, Observer, Producer, Split};
+use ringbuf::{HeapCons, HeapProd, HeapRb};
+
+use super::voice::VoiceRenderer;
+
+/// The audio-thread side: renders and sums the voices. Never allocates, locks or blocks.
+pub struct Mixer {
+    #[expect(
+        clippy::vec_box,
+        reason = "voices arrive boxed; unboxing would free the box on the audio thread"
+    )]
+    voices: Vec<Box<VoiceRenderer>>,
+    incoming: HeapCons<Box<VoiceRenderer>>,
+    retired: HeapProd<Box<VoiceRenderer>>,
+    scratch: Vec<f32>,
+}
+
+/// The owner's side: adds voices to a [`Mixer`] and drops the ones it retired.
+pub struct VoiceQueue {
+    incoming: HeapProd<Box<VoiceRenderer>>,
+    retired: HeapCons<Box<VoiceRenderer>>,
+}
+
+/// A mixer for up to `max_voices` voices (at least one) and blocks of up to `max_block` frames
+/// (longer blocks are rendered in pieces), with its queue.
+pub fn mixer(max_voices: usize, max_block: usize) -> (Mixer, VoiceQueue) {
+    let max_voices = max_voices.max(1);
+    let (incoming_prod, incoming_cons) = HeapRb::new(max_voices).split();
+    let (retired_prod, retired_cons) = HeapRb::new(max_voices).split();
+    let mixer = Mixer {
+        voices: Vec::with_capacity(max_voices),
+        incoming: incoming_cons,
+        retired: retired_prod,
+        scratch: vec![0.0; max_block.max(1)],
+    };
+    let queue = VoiceQueue {
+        incoming: incoming_prod,
+        retired: retired_cons,
+    };
+    (mixer, queue)
+}
+
+impl Mixer {
+    /// Voices being mixed (finished ones awaiting retirement included).
+    pub fn voice_count(&self) -> usize {
+        self.voices.len()
+    }
+
+    /// Fills `out` with the sum of every voice at `device_rate`, for the callback at `now`.
+    pub fn render(&mut self, out: &mut [f32], device_rate: u32, now: Instant) {
+        while self.voices.len() < self.voices.capacity() {
+            match self.incoming.try_pop() {
+                Some(voice) => self.voices.push(voice),
+                None => break,
+            }
+        }
+        out.fill(0.0);
+        let piece = self.scratch.len();
+        for (index, block) in out.chunks_mut(piece).enumerate() {
+            // Pieces of one callback are heard back to back: shift each one's instant.
+            let offset = (index * piece) as u64 * 1_000_000_000 / u64::from(device_rate.max(1));
+            let at = now + std::time::Duration::from_nanos(offset);
+            let scratch = &mut self.scratch[..block.len()];
+            for voice in &mut self.voices {
+                voice.render(scratch, device_rate, at);
+                block
+                    .iter_mut()
+                    .zip(scratch.iter())
+                    .for_each(|(o, s)| *o += s);
+            }
+        }
+        let mut index = 0;
+        while index < self.voices.len() {
+            if self.voices[index].is_finished() && !self.retired.is_full() {
+                let voice = self.voices.swap_remove(index);
+                // Cannot fail: the ring was checked for room and only this thread pushes.
+                let _ = self.retired.try_push(voice);
+            } else {
+                index += 1;
+            }
+        }
+    }
+}
+
+impl VoiceQueue {
+    /// Hands `voice` to the mixer (dropping the retired ones first); gives it back, boxed, if
+    /// the queue is full.
+    pub fn add(&mut self, voice: VoiceRenderer) -> Result<(), Box<VoiceRenderer>> {
+        self.drop_retired();
+        self.incoming.try_push(Box::new(voice))
+    }
+
+    /// Drops the voices the mixer has finished with; returns how many.
+    pub fn drop_retired(&mut self) -> usize {
+        self.retired.clear()
+    }
+}
+
+impl std::fmt::Debug for Mixer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mixer")
+            .field("voices", &self.voices.len())
+            .field("max_voices", &self.voices.capacity())
+            .field("max_block", &self.scratch.len())
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for VoiceQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VoiceQueue")
+            .field("queued", &self.incoming.occupied_len())
+            .field("retired", &self.retired.occupied_len())
+            .finish()
+    }
+}
