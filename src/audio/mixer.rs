@@ -69,13 +69,13 @@ impl Mixer {
         }
         out.fill(0.0);
         let piece = self.scratch.len();
-        for (index, block) in out.chunks_mut(piece).enumerate() {
-            // Pieces of one callback are heard back to back: shift each one's instant.
-            let offset = (index * piece) as u64 * 1_000_000_000 / u64::from(device_rate.max(1));
-            let at = now + std::time::Duration::from_nanos(offset);
+        // Every piece of one callback is stamped with the callback's instant: the clock's latency
+        // runs from the callback to the end of the device's block, so an earlier piece's anchor is
+        // merely behind, and the last piece's is exact.
+        for block in out.chunks_mut(piece) {
             let scratch = &mut self.scratch[..block.len()];
             for voice in &mut self.voices {
-                voice.render(scratch, device_rate, at);
+                voice.render(scratch, device_rate, now);
                 block
                     .iter_mut()
                     .zip(scratch.iter())

@@ -124,8 +124,7 @@ impl Resampler {
         let step = u64::from(self.input_rate);
         let out_rate = u64::from(self.output_rate);
         let scale = 1.0 / out_rate as f64;
-        let mut produced = 0;
-        while produced < output.len() {
+        for (produced, slot) in output.iter_mut().enumerate() {
             while self.pending > 0 {
                 let Some(sample) = next() else {
                     return produced;
@@ -133,17 +132,20 @@ impl Resampler {
                 self.window = [self.window[1], self.window[2], self.window[3], sample];
                 self.pending -= 1;
             }
-            let t = (self.frac as f64 * scale) as f32;
-            output[produced] = catmull_rom(&self.window, t);
-            produced += 1;
+            // `frac < output_rate <= u32::MAX`, so the i64 is exact, and converting it to a float
+            // is one instruction where a u64 takes several.
+            let t = (self.frac as i64 as f64 * scale) as f32;
+            *slot = catmull_rom(&self.window, t);
             self.frac += step;
-            let advance = self.frac / out_rate;
-            self.frac %= out_rate;
-            self.whole += advance;
-            // Bounded by input_rate / output_rate + 1; a u32 cannot overflow here.
-            self.pending += advance as u32;
+            // Subtraction, not division: a u64 division per frame was most of the cost, and the
+            // loop runs at most input_rate / output_rate + 1 times (once when upsampling).
+            while self.frac >= out_rate {
+                self.frac -= out_rate;
+                self.whole += 1;
+                self.pending += 1;
+            }
         }
-        produced
+        output.len()
     }
 }
 

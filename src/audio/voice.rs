@@ -191,15 +191,20 @@ impl VoiceRenderer {
         } else {
             Phase::Playing
         };
-        let block = Duration::from_nanos(out.len() as u64 * 1_000_000_000 / u64::from(device_rate));
         let state = match self.phase {
             Phase::Waiting => ClockState::NotStarted,
             Phase::Playing => ClockState::Playing,
             Phase::Underrun => ClockState::Underrun,
             Phase::Finished => ClockState::Finished,
         };
-        self.clock
-            .publish(self.resampler.position(), now, block, state);
+        self.clock.publish(
+            now,
+            out.len(),
+            device_rate,
+            self.resampler.position(),
+            produced == out.len(),
+            state,
+        );
     }
 
     /// Resamples what the ring holds into `out`; returns the frames written.

@@ -12,6 +12,11 @@
 //! | [`phoneme`] | IPA normalisation (stress, length, tie bars, diacritics) and the phone → viseme table, diphthongs split in two |
 //! | [`letters`] | a small English letter → viseme fallback for speech without phones |
 //! | [`track`] | choosing the source per utterance and building the keys from an [`Alignment`](crate::alignment::Alignment) |
+//! | [`articulation`] | [`ArticulationSettings`]: intensity, anticipation, attack/release, holds, with the anchors behind each default |
+//! | [`curve`] | keys → held segments → envelopes, blended by normalised dominance into [`VisemeWeights`] |
+//! | [`timeline`] | [`VisemeTimeline`]: one utterance's curves, rebuilt as data arrives, evaluated at any audible position, with a jaw-only fallback from the audio envelope |
+//! | [`schedule`] | [`DisplayTiming`]: which audio position a display frame should show |
+//! | [`rig`] | [`RigPreset`]s mapping the weights onto morph targets: OpenXR / Ready Player Me, ARKit-52, VRM, or a user [`RigTable`] |
 //!
 //! Source priority, per utterance, highest first: `lipsyncAlignment` labels, phone symbols,
 //! viseme categories, characters, words, and with none of them audio energy only. Symbols no
@@ -35,13 +40,25 @@
 //! assert_eq!(shapes, [Viseme::Pp, Viseme::Aa, Viseme::Ih]);
 //! ```
 //!
-//! Still to come: attack/release curves with anticipation and minimum hold, the audio-energy
-//! fallback, and rig presets mapping visemes onto morph targets.
+//! Each display frame the runtime asks the utterance's [`VisemeTimeline`] for the mouth at the
+//! position that will be heard when the frame is shown, and a [`RigBinding`] writes it onto the
+//! character's morph targets. Both steps are allocation-free.
 
+pub mod articulation;
+pub mod curve;
 pub mod letters;
 pub mod phoneme;
+pub mod rig;
+pub mod schedule;
+pub mod timeline;
 pub mod track;
 pub mod viseme;
+
+pub use articulation::ArticulationSettings;
+pub use curve::{JAW_OPENING, REST_THRESHOLD, Segment, VisemeWeights};
+pub use rig::{RigBinding, RigError, RigInput, RigPreset, RigTable};
+pub use schedule::DisplayTiming;
+pub use timeline::VisemeTimeline;
 
 pub use letters::{SpelledViseme, spell};
 pub use phoneme::{DIPHTHONG_SPLIT, PhoneVisemes, category_viseme, normalize_phone, phone_visemes};

@@ -2,24 +2,47 @@
 //!
 //! The audio thread knows exactly how far it has read into an utterance, but only at the instant
 //! of each callback, and what it writes is heard later (the device's buffers). The clock turns
-//! that into a continuous estimate the main thread can sample at any instant:
+//! that into a continuous estimate the main thread can sample at any instant.
+//!
+//! # The model
+//! The device plays its frames at a steady rate, so *device time* (the duration of every block a
+//! voice has rendered, silence included) is heard on one line: device time `d` is heard at
+//! `d + offset + output latency`. Each callback measures the offset: its instant minus the device
+//! time at the end of its block. The device asks for a block when it has room, but the audio
+//! thread wakes up a little later each time (scheduler latency, preemption): a callback can run
+//! late, never early, and [`LatencySettings::output_latency`] counts from the device's request.
+//! So every measured offset is the true one plus that callback's delay, and the least one seen is
+//! the best: the writer keeps the least offset of the last [`WINDOW`](writer::WINDOW), long enough to catch a
+//! callback that woke up promptly, short enough that clock drift (crystals disagree with the
+//! system clock by ~100 ppm) stays far below a frame, and that a device that skipped (an xrun)
+//! is followed within a quarter of a second. Callbacks rendered in pieces (kira's internal
+//! buffer) stamp every piece with the callback's instant: earlier pieces look delayed, the last
+//! one measures the callback.
+//!
+//! The utterance sits on device time in *segments*: audio is gapless from where it started, or
+//! resumed after silence, to where it was last written. So
 //!
 //! ```text
-//! audible(t) = written + (t - callback instant) * rate - output latency + user offset
+//! heard device time(t) = t - output latency + user offset - offset
+//! audible(t)           = segment start + (heard device time - segment's device time) * rate
 //! ```
 //!
 //! clamped to `[0, written]`, where `written` is the utterance frames (source rate, fractional
-//! when resampling) rendered up to the end of the last callback that made progress.
+//! when resampling) rendered so far.
 //!
-//! - **Underrun.** A callback that reads nothing does not move the anchor, so the estimate runs
-//!   on until it reaches `written` (the buffered tail is still being heard) and then holds.
-//! - **Never backwards.** Each publication also carries the previous anchor; the position is the
-//!   later of what both predict. After an underrun, or when a callback lands early, the mouth
-//!   holds instead of jumping back.
-//! - **Latency.** [`LatencySettings::output_latency`] is the delay from a callback to the moment
-//!   the end of the block it rendered is heard. When unset it is estimated as one block period:
-//!   the least any backend can add, since the last frame of a block cannot be heard before the
-//!   block's own length has played. Backends that report their latency should set it.
+//! - **Underrun.** The estimate runs on until it reaches `written` (the buffered tail is still
+//!   being heard) and holds there. Audio after the gap starts a new segment on the same device
+//!   line, so it is tracked as precisely as before. The last few segments are kept, each clamped
+//!   to its end, and the position is the latest of them: the mouth holds until the new audio is
+//!   heard instead of jumping back.
+//! - **Latency.** When `output_latency` is unset it is estimated as one block period: the least
+//!   any backend can add, since the last frame of a block cannot be heard before the block's own
+//!   length has played. Backends that report their latency should set it.
+//! - **Monotonic**, except when the least delayed callback leaves the window: the estimate may
+//!   then step back by the difference between two small wake-up delays (microseconds).
+//!
+//! `examples/clock_report.rs` measures the estimate against a simulated device with realistic
+//! wake-up jitter, next to the naive position-at-the-last-callback.
 //!
 //! # Consistency without locks
 //! The writer (audio thread) and readers (any thread) share one [`AudibleClock`] made of atomics
@@ -27,7 +50,7 @@
 //! number to odd, stores the fields, then bumps it to even; a reader retries while the number is
 //! odd or changed during its reads. The writer never waits; a reader retries at most while a
 //! store of a few words is in flight, so it never sees the position of one callback with the
-//! instant of another.
+//! offset of another.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering, fence};
@@ -35,11 +58,16 @@ use std::time::{Duration, Instant};
 
 use crate::alignment::FrameOffset;
 
+mod writer;
+
+pub(crate) use writer::ClockWriter;
+
 /// How the audible position is shifted from what the audio thread has rendered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LatencySettings {
-    /// Delay from a callback to the moment the end of the block it rendered is heard (device
-    /// buffers, resampler and mixer included). `None` estimates one block period, the minimum.
+    /// Delay from the device asking for a block (the earliest its callback can run) to the moment
+    /// the end of that block is heard: device buffers and converter, resampler and mixer
+    /// included. `None` estimates one block period, the minimum.
     pub output_latency: Option<Duration>,
     /// Moves the position later: the mouth runs ahead of the sound by this much, e.g. to make up
     /// for a display that shows frames late. Audio heard late belongs in `output_latency`.
@@ -76,15 +104,57 @@ impl AudiblePosition {
     }
 }
 
+/// Segments remembered: the one playing may be a few gaps back when the audio stutters, since
+/// the device holds a few blocks.
+const SEGMENTS: usize = 4;
+
+/// Where a stretch of gapless audio sits on device time.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Segment {
+    /// Device time at its first frame, ns since the voice's first render.
+    device_ns: f64,
+    /// Utterance frames before it.
+    start: f64,
+    /// Utterance frames at its last frame.
+    end: f64,
+}
+
 /// The fields the writer publishes under the seqlock.
 #[derive(Clone, Copy, Debug)]
 struct Snapshot {
+    /// Frames rendered so far.
     written: f64,
-    instant_ns: u64,
-    prev_written: f64,
-    prev_instant_ns: u64,
+    /// Instant minus device time, least of the window (ns).
+    offset_ns: f64,
+    /// Newest first.
+    segments: [Segment; SEGMENTS],
     block_ns: u64,
     state: ClockState,
+}
+
+/// A [`Segment`] in atomics.
+#[derive(Default)]
+struct AtomicSegment {
+    device_ns: AtomicU64,
+    start: AtomicU64,
+    end: AtomicU64,
+}
+
+impl AtomicSegment {
+    fn store(&self, segment: Segment) {
+        self.device_ns
+            .store(segment.device_ns.to_bits(), Ordering::Relaxed);
+        self.start.store(segment.start.to_bits(), Ordering::Relaxed);
+        self.end.store(segment.end.to_bits(), Ordering::Relaxed);
+    }
+
+    fn load(&self) -> Segment {
+        Segment {
+            device_ns: f64::from_bits(self.device_ns.load(Ordering::Relaxed)),
+            start: f64::from_bits(self.start.load(Ordering::Relaxed)),
+            end: f64::from_bits(self.end.load(Ordering::Relaxed)),
+        }
+    }
 }
 
 struct Shared {
@@ -92,9 +162,8 @@ struct Shared {
     source_rate: u32,
     seq: AtomicU64,
     written: AtomicU64,
-    instant_ns: AtomicU64,
-    prev_written: AtomicU64,
-    prev_instant_ns: AtomicU64,
+    offset_ns: AtomicU64,
+    segments: [AtomicSegment; SEGMENTS],
     block_ns: AtomicU64,
     state: AtomicU8,
     underruns: AtomicU64,
@@ -105,15 +174,6 @@ struct Shared {
 pub struct AudibleClock {
     shared: Arc<Shared>,
     latency: LatencySettings,
-}
-
-/// The audio-thread side of a clock: publishes what was rendered, never waits.
-pub(crate) struct ClockWriter {
-    shared: Arc<Shared>,
-    /// Anchor of the last callback that made progress: (written frames, instant in ns).
-    last: (f64, u64),
-    /// The anchor before it.
-    prev: (f64, u64),
 }
 
 /// Nanoseconds from `epoch` to `at`, zero before it (u64 nanoseconds last 584 years).
@@ -136,73 +196,6 @@ fn state_from(code: u8) -> ClockState {
         2 => ClockState::Underrun,
         3 => ClockState::Finished,
         _ => ClockState::NotStarted,
-    }
-}
-
-impl ClockWriter {
-    /// A new clock for an utterance at `source_rate`; its epoch is the instant of creation.
-    pub(crate) fn new(source_rate: u32) -> Self {
-        let shared = Arc::new(Shared {
-            epoch: Instant::now(),
-            source_rate,
-            seq: AtomicU64::new(0),
-            written: AtomicU64::new(0f64.to_bits()),
-            instant_ns: AtomicU64::new(0),
-            prev_written: AtomicU64::new(0f64.to_bits()),
-            prev_instant_ns: AtomicU64::new(0),
-            block_ns: AtomicU64::new(0),
-            state: AtomicU8::new(state_code(ClockState::NotStarted)),
-            underruns: AtomicU64::new(0),
-        });
-        ClockWriter {
-            shared,
-            last: (0.0, 0),
-            prev: (0.0, 0),
-        }
-    }
-
-    /// A reader of this clock, with default latency settings.
-    pub(crate) fn reader(&self) -> AudibleClock {
-        AudibleClock {
-            shared: Arc::clone(&self.shared),
-            latency: LatencySettings::default(),
-        }
-    }
-
-    /// Publishes the state after a callback at `now` that rendered `block` of device time and
-    /// brought the utterance to `written` source frames. Atomics only: safe on the audio thread.
-    pub(crate) fn publish(
-        &mut self,
-        written: f64,
-        now: Instant,
-        block: Duration,
-        state: ClockState,
-    ) {
-        let now_ns = nanos_since(self.shared.epoch, now);
-        // Only progress moves the anchor: a dry callback must not restart the interpolation.
-        if written > self.last.0 {
-            self.prev = self.last;
-            self.last = (written, now_ns);
-        }
-        let block_ns = u64::try_from(block.as_nanos()).unwrap_or(u64::MAX);
-        let s = &self.shared;
-        // Only this writer stores `seq`, so a relaxed load sees its own last value.
-        let seq = s.seq.load(Ordering::Relaxed);
-        s.seq.store(seq.wrapping_add(1), Ordering::Relaxed);
-        fence(Ordering::Release);
-        s.written.store(self.last.0.to_bits(), Ordering::Relaxed);
-        s.instant_ns.store(self.last.1, Ordering::Relaxed);
-        s.prev_written
-            .store(self.prev.0.to_bits(), Ordering::Relaxed);
-        s.prev_instant_ns.store(self.prev.1, Ordering::Relaxed);
-        s.block_ns.store(block_ns, Ordering::Relaxed);
-        s.state.store(state_code(state), Ordering::Relaxed);
-        s.seq.store(seq.wrapping_add(2), Ordering::Release);
-    }
-
-    /// Counts one underrun episode.
-    pub(crate) fn count_underrun(&self) {
-        self.shared.underruns.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -271,16 +264,19 @@ impl AudibleClock {
             .latency
             .output_latency
             .unwrap_or(Duration::from_nanos(snap.block_ns));
-        // Integer nanoseconds until the last step keep whole-frame results exact.
+        // Integer nanoseconds as long as possible keep whole-frame results exact.
         let shift_ns = self.latency.user_offset.as_nanos() as i128 - latency.as_nanos() as i128;
         let at_ns = i128::from(nanos_since(self.shared.epoch, at));
-        let predict = |written: f64, instant_ns: u64| {
-            let ahead_ns = at_ns - i128::from(instant_ns) + shift_ns;
-            (written + ahead_ns as f64 * rate / 1e9).min(written)
-        };
-        let current = predict(snap.written, snap.instant_ns);
-        let previous = predict(snap.prev_written, snap.prev_instant_ns);
-        let frames = current.max(previous).clamp(0.0, snap.written);
+        let heard_ns = (at_ns + shift_ns) as f64 - snap.offset_ns;
+        // A segment heard to its end holds there; the latest such is what is heard.
+        let frames = snap
+            .segments
+            .iter()
+            .map(|segment| {
+                (segment.start + (heard_ns - segment.device_ns) * rate / 1e9).min(segment.end)
+            })
+            .fold(0.0, f64::max)
+            .min(snap.written);
         // What is heard: a dry or finished renderer still has its tail in the device.
         let state = match snap.state {
             ClockState::Underrun | ClockState::Finished if frames < snap.written => {
@@ -298,9 +294,8 @@ impl AudibleClock {
             if before & 1 == 0 {
                 let snap = Snapshot {
                     written: f64::from_bits(s.written.load(Ordering::Relaxed)),
-                    instant_ns: s.instant_ns.load(Ordering::Relaxed),
-                    prev_written: f64::from_bits(s.prev_written.load(Ordering::Relaxed)),
-                    prev_instant_ns: s.prev_instant_ns.load(Ordering::Relaxed),
+                    offset_ns: f64::from_bits(s.offset_ns.load(Ordering::Relaxed)),
+                    segments: std::array::from_fn(|i| s.segments[i].load()),
                     block_ns: s.block_ns.load(Ordering::Relaxed),
                     state: state_from(s.state.load(Ordering::Relaxed)),
                 };
@@ -320,15 +315,6 @@ impl std::fmt::Debug for AudibleClock {
             .field("snapshot", &self.snapshot())
             .field("latency", &self.latency)
             .field("underruns", &self.underruns())
-            .finish()
-    }
-}
-
-impl std::fmt::Debug for ClockWriter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClockWriter")
-            .field("last", &self.last)
-            .field("prev", &self.prev)
             .finish()
     }
 }

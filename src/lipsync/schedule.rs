@@ -1,0 +1,50 @@
+//! Which audio position a display frame should show.
+//!
+//! A frame computed now is seen `render_latency` later (pipelined rendering, swap chain, the
+//! display's own processing) and then stays on screen for one frame period. The position to
+//! evaluate is therefore not the one heard now but the one heard in the middle of the interval
+//! the picture will be visible: sampling the middle bounds the error by half a frame either way,
+//! where sampling its start makes the mouth up to a whole frame late.
+//!
+//! ```
+//! use std::time::Duration;
+//! use bevy_lipsync::lipsync::DisplayTiming;
+//!
+//! let timing = DisplayTiming {
+//!     render_latency: Duration::from_millis(33),
+//!     frame_period: Duration::from_millis(16),
+//! };
+//! assert_eq!(timing.lookahead(), Duration::from_millis(41));
+//! // Heard now: frame 24 000 at 24 kHz; shown: 41 ms later.
+//! assert_eq!(timing.display_position(24_000.0, true, 24_000), 24_984.0);
+//! // While the clock holds (underrun, not started) the mouth holds too.
+//! assert_eq!(timing.display_position(24_000.0, false, 24_000), 24_000.0);
+//! ```
+
+use std::time::Duration;
+
+/// When the picture being computed now will be seen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DisplayTiming {
+    /// From the moment the frame's mouth is computed to the moment the picture appears.
+    pub render_latency: Duration,
+    /// How long each picture stays on screen (1 / frame rate).
+    pub frame_period: Duration,
+}
+
+impl DisplayTiming {
+    /// How far ahead of the audible position to evaluate: the render latency plus half a frame.
+    pub fn lookahead(&self) -> Duration {
+        self.render_latency + self.frame_period / 2
+    }
+
+    /// The utterance position (frames) to evaluate for a frame computed while `audible_now` is
+    /// heard. `advancing` is whether the audio clock is running; a held clock (underrun, not
+    /// started, finished) is shown as it is, so the mouth never runs ahead of silence.
+    pub fn display_position(&self, audible_now: f64, advancing: bool, sample_rate: u32) -> f64 {
+        if !advancing {
+            return audible_now;
+        }
+        audible_now + self.lookahead().as_secs_f64() * f64::from(sample_rate)
+    }
+}
