@@ -22,47 +22,16 @@ use std::time::{Duration, Instant};
 
 use bevy_lipsync::audio::{LatencySettings, voice};
 
-const DEVICE_RATE: u32 = 48_000;
+#[path = "support/device_model.rs"]
+mod device_model;
+use device_model::{
+    CONVERTER, DEVICE_BLOCKS, DEVICE_RATE, DRIFT_PPM, SECONDS, XorShift, percentiles, wake_up_delay,
+};
+
 /// Frames per device callback.
 const BLOCK: usize = 1024;
-/// Blocks queued in the device buffer: a block requested now starts playing this many blocks
-/// minus one later.
-const DEVICE_BLOCKS: f64 = 2.0;
-/// Converter and driver latency after the buffer, seconds.
-const CONVERTER: f64 = 0.003;
-/// The device crystal against the system clock, parts per million (negative: slower).
-const DRIFT_PPM: f64 = -30.0;
-/// Length of each utterance, seconds.
-const SECONDS: f64 = 20.0;
 /// Clock reads between two callbacks.
 const PROBES_PER_CALLBACK: usize = 8;
-
-/// xorshift64: deterministic and good enough to draw delays and probe instants.
-struct XorShift(u64);
-
-impl XorShift {
-    /// Uniform in `[0, 1)`.
-    fn unit(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
-/// How long after the device's request the audio thread runs, seconds: scheduler latency on an
-/// idle machine, often more on a busy one, and now and then a long preemption.
-fn wake_up_delay(rng: &mut XorShift) -> f64 {
-    let mut delay = 50e-6 + 250e-6 * rng.unit();
-    if rng.unit() < 0.5 {
-        // Busy: exponential, mean 0.5 ms, capped at 2 ms.
-        delay += (-0.5e-3 * (1.0 - rng.unit()).ln()).min(2e-3);
-    }
-    if rng.unit() < 0.02 {
-        delay += 2e-3 + 6e-3 * rng.unit();
-    }
-    delay
-}
 
 /// One way of feeding and calling the renderer.
 struct Scenario {
@@ -154,7 +123,7 @@ fn run(scenario: &Scenario, seed: u64) -> Errors {
     for k in 0..blocks {
         // The device asks for block k when its buffer has room; the thread wakes up later.
         let request = k as f64 * BLOCK as f64 / hw_rate;
-        let callback = (request + wake_up_delay(&mut rng)).max(last_callback + 20e-6);
+        let callback = (request + wake_up_delay(&mut rng, 2e-3, 0.02)).max(last_callback + 20e-6);
         if k > 0 {
             for _ in 0..PROBES_PER_CALLBACK {
                 let at = last_callback + rng.unit() * (callback - last_callback);
@@ -195,22 +164,6 @@ fn run(scenario: &Scenario, seed: u64) -> Errors {
     errors
 }
 
-/// The `p`-quantile of sorted `values` (nearest rank).
-fn quantile(sorted: &[f64], p: f64) -> f64 {
-    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
-}
-
-/// p50, p99, max.
-fn summary(values: &mut [f64]) -> [f64; 3] {
-    values.sort_by(f64::total_cmp);
-    [
-        quantile(values, 0.5),
-        quantile(values, 0.99),
-        quantile(values, 1.0),
-    ]
-}
-
 fn main() {
     println!(
         "device {DEVICE_RATE} Hz, {BLOCK}-frame callbacks, {DEVICE_BLOCKS} blocks buffered + \
@@ -225,8 +178,8 @@ fn main() {
     );
     let mut all = Errors::default();
     let print = |name: &str, errors: &mut Errors| {
-        let clock = summary(&mut errors.clock);
-        let naive = summary(&mut errors.naive);
+        let clock = percentiles(&mut errors.clock);
+        let naive = percentiles(&mut errors.naive);
         println!(
             "{name:<32} {:>7} | {:>7.3} {:>7.3} {:>7.3} | {:>7.3} {:>7.3} {:>7.3}",
             errors.clock.len(),

@@ -33,12 +33,13 @@ use bevy_lipsync::lipsync::{
     ArticulationSettings, DisplayTiming, Viseme, VisemeTimeline, VisemeWeights,
 };
 
-const DEVICE_RATE: u32 = 48_000;
+#[path = "support/device_model.rs"]
+mod device_model;
+use device_model::{
+    CONVERTER, DEVICE_BLOCKS, DEVICE_RATE, DRIFT_PPM, SECONDS, XorShift, percentiles, wake_up_delay,
+};
+
 const SOURCE_RATE: u32 = 24_000;
-const DEVICE_BLOCKS: f64 = 2.0;
-const CONVERTER: f64 = 0.003;
-const DRIFT_PPM: f64 = -30.0;
-const SECONDS: f64 = 20.0;
 const LATE: f64 = 0.045;
 
 /// Command-line settings.
@@ -75,18 +76,6 @@ fn args() -> Args {
     a
 }
 
-/// xorshift64, uniform in `[0, 1)`.
-struct XorShift(u64);
-
-impl XorShift {
-    fn unit(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 /// A known utterance: shapes of 50-150 ms in words of 2-6, pauses of 0-400 ms between words.
 fn utterance(rng: &mut XorShift) -> VisemeTimeline {
     let rate = f64::from(SOURCE_RATE);
@@ -115,15 +104,6 @@ fn utterance(rng: &mut XorShift) -> VisemeTimeline {
     });
     debug_assert!(timeline.rest_from() < SECONDS * rate);
     timeline
-}
-
-/// How long after the device's request the audio thread runs (as in `clock_report`).
-fn wake_up_delay(rng: &mut XorShift, extra_max: f64) -> f64 {
-    let mut delay = 50e-6 + 250e-6 * rng.unit();
-    if rng.unit() < 0.5 {
-        delay += (-0.5e-3 * (1.0 - rng.unit()).ln()).min(extra_max);
-    }
-    delay
 }
 
 fn dominant(timeline: &VisemeTimeline, position: f64) -> Viseme {
@@ -177,7 +157,7 @@ fn simulate(a: &Args, fps: u32, seed: u64) -> Run {
     let mut calls: Vec<(f64, f64)> = Vec::new();
     let (mut engine, mut naive) = (Vec::new(), Vec::new());
     let (mut k, mut n) = (0usize, 1usize);
-    let mut next_callback = wake_up_delay(&mut rng, a.jitter_ms * 1e-3);
+    let mut next_callback = wake_up_delay(&mut rng, a.jitter_ms * 1e-3, 0.0);
     let end = SECONDS + 0.5;
     loop {
         let frame_start = n as f64 * period + a.frame_jitter_ms * 1e-3 * rng.unit();
@@ -188,7 +168,7 @@ fn simulate(a: &Args, fps: u32, seed: u64) -> Run {
             calls.push((before, clock.frames_written()));
             k += 1;
             let request = k as f64 * block as f64 / hw_rate;
-            let wake = request + wake_up_delay(&mut rng, a.jitter_ms * 1e-3);
+            let wake = request + wake_up_delay(&mut rng, a.jitter_ms * 1e-3, 0.0);
             next_callback = wake.max(next_callback + 20e-6);
         }
         if frame_start > end {
@@ -279,14 +259,6 @@ fn measure(truth: &[(f64, Viseme)], shown: &Shown, period: f64) -> (Vec<f64>, us
     (errors, missed, late)
 }
 
-/// |error| p50, p99, max in ms.
-fn summary(errors: &[f64]) -> [f64; 3] {
-    let mut ms: Vec<f64> = errors.iter().map(|e| e.abs() * 1e3).collect();
-    ms.sort_by(f64::total_cmp);
-    let q = |p: f64| ms[((p * ms.len() as f64).ceil() as usize).clamp(1, ms.len()) - 1];
-    [q(0.5), q(0.99), q(1.0)]
-}
-
 fn mean_ms(errors: &[f64]) -> f64 {
     errors.iter().sum::<f64>() / errors.len().max(1) as f64 * 1e3
 }
@@ -353,4 +325,10 @@ fn main() {
     for line in lines {
         println!("{line}");
     }
+}
+
+/// |error| p50, p99, max in ms.
+fn summary(errors: &[f64]) -> [f64; 3] {
+    let mut ms: Vec<f64> = errors.iter().map(|e| e.abs() * 1e3).collect();
+    percentiles(&mut ms)
 }
