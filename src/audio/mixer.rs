@@ -9,9 +9,12 @@
 //!   allocator); it pushes finished voices back for the owner to drop. If that ring is full the
 //!   voice stays in the mix, silent, until there is room.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use ringbuf::traits::{Consumer, Observer, Producer, Split};
+use std::sync::Arc;
+
+use ringbuf::traits::{Consumer, Observer, Producer};
+use ringbuf::wrap::{Cons, Prod};
 use ringbuf::{HeapCons, HeapProd, HeapRb};
 
 use super::voice::VoiceRenderer;
@@ -26,29 +29,36 @@ pub struct Mixer {
     incoming: HeapCons<Box<VoiceRenderer>>,
     retired: HeapProd<Box<VoiceRenderer>>,
     scratch: Vec<f32>,
+    /// The output's latency estimate, handed to every voice it mixes.
+    output_latency: Option<Duration>,
 }
 
-/// The owner's side: adds voices to a [`Mixer`] and drops the ones it retired.
+/// A ring of voices crossing between the owner and the audio thread.
+type VoiceRing = Arc<HeapRb<Box<VoiceRenderer>>>;
+
+/// The owner's side: adds voices to a [`Mixer`] and drops the ones it retired. `Sync` (its ends
+/// keep no cached indices, unlike the audio thread's), so an output can live in a Bevy resource.
 pub struct VoiceQueue {
-    incoming: HeapProd<Box<VoiceRenderer>>,
-    retired: HeapCons<Box<VoiceRenderer>>,
+    incoming: Prod<VoiceRing>,
+    retired: Cons<VoiceRing>,
 }
 
 /// A mixer for up to `max_voices` voices (at least one) and blocks of up to `max_block` frames
 /// (longer blocks are rendered in pieces), with its queue.
 pub fn mixer(max_voices: usize, max_block: usize) -> (Mixer, VoiceQueue) {
     let max_voices = max_voices.max(1);
-    let (incoming_prod, incoming_cons) = HeapRb::new(max_voices).split();
-    let (retired_prod, retired_cons) = HeapRb::new(max_voices).split();
+    let incoming: VoiceRing = Arc::new(HeapRb::new(max_voices));
+    let retired: VoiceRing = Arc::new(HeapRb::new(max_voices));
     let mixer = Mixer {
         voices: Vec::with_capacity(max_voices),
-        incoming: incoming_cons,
-        retired: retired_prod,
+        incoming: HeapCons::new(Arc::clone(&incoming)),
+        retired: HeapProd::new(Arc::clone(&retired)),
         scratch: vec![0.0; max_block.max(1)],
+        output_latency: None,
     };
     let queue = VoiceQueue {
-        incoming: incoming_prod,
-        retired: retired_cons,
+        incoming: Prod::new(incoming),
+        retired: Cons::new(retired),
     };
     (mixer, queue)
 }
@@ -59,12 +69,24 @@ impl Mixer {
         self.voices.len()
     }
 
+    /// Sets the output's latency estimate for every voice mixed from the next render on (see
+    /// [`VoiceRenderer::set_output_latency`]); while it is `None`, voices keep their own. A plain
+    /// store: safe on the audio thread.
+    pub fn set_output_latency(&mut self, estimate: Option<Duration>) {
+        self.output_latency = estimate;
+    }
+
     /// Fills `out` with the sum of every voice at `device_rate`, for the callback at `now`.
     pub fn render(&mut self, out: &mut [f32], device_rate: u32, now: Instant) {
         while self.voices.len() < self.voices.capacity() {
             match self.incoming.try_pop() {
                 Some(voice) => self.voices.push(voice),
                 None => break,
+            }
+        }
+        if self.output_latency.is_some() {
+            for voice in &mut self.voices {
+                voice.set_output_latency(self.output_latency);
             }
         }
         out.fill(0.0);
@@ -115,6 +137,7 @@ impl std::fmt::Debug for Mixer {
             .field("voices", &self.voices.len())
             .field("max_voices", &self.voices.capacity())
             .field("max_block", &self.scratch.len())
+            .field("output_latency", &self.output_latency)
             .finish()
     }
 }

@@ -28,19 +28,37 @@
 //!   rest, finishes; the producer's next write returns [`AudioError::Interrupted`].
 //!
 //! # Outputs
-//! A device backend (or a kira `Sound`) calls [`VoiceRenderer::render`] or [`Mixer::render`] per
-//! callback. Without a device, [`RealtimeOutput`] does it on a thread paced by wall time, and
-//! [`ManualOutput`] lets tests step blocks at instants of their choosing.
+//! [`AudioOutput`] is the output the plugin owns, one type over three kinds ([`OutputKind`]):
+//!
+//! | kind | what calls the renderers | when |
+//! |---|---|---|
+//! | `Device` | the sound card's callback, through a kira `AudioManager` (cpal) the output owns | [`OutputMode::Device`], or [`OutputMode::Auto`] when a device opens |
+//! | `Realtime` | [`RealtimeOutput`]'s thread, a block every block period of wall time, output discarded | no device (CI, servers), [`OutputMode::Virtual`] |
+//! | `Manual` | [`AudioOutput::step`] ([`ManualOutput`]), at instants the caller gives | tests |
+//!
+//! All three mix through a [`Mixer`]; on the device it is played as one kira sound
+//! ([`KiraOutput`]), since bevy_kira_audio cannot play custom or streaming sounds. A single voice
+//! can also go on any kira manager or track of the user's as a [`VoiceSound`]. The kira sounds
+//! measure the device's callbacks and give every voice an output latency estimate (two
+//! callbacks: the device's buffer plus the block), which a clock reader's configured
+//! [`LatencySettings::output_latency`] overrides; virtual outputs leave the clocks at their
+//! default of one block. [`AudioOutput::maintain`] drops finished voices off the audio thread.
 
 mod clock;
+mod kira_output;
+mod kira_sound;
 mod mixer;
+mod output;
 mod pipe;
 mod resample;
 mod virtual_output;
 mod voice;
 
 pub use clock::{AudibleClock, AudiblePosition, ClockState, LatencySettings};
+pub use kira_output::KiraOutput;
+pub use kira_sound::{CALLBACK_WINDOW, KIRA_CHUNK, VoiceSound};
 pub use mixer::{Mixer, VoiceQueue, mixer};
+pub use output::{AudioOutput, OutputKind, OutputMode};
 pub use pipe::{PcmConsumer, PcmProducer, voice_pipe};
 pub use resample::Resampler;
 pub use virtual_output::{ManualOutput, OutputConfig, RealtimeOutput};
@@ -66,4 +84,25 @@ pub enum AudioError {
     /// The virtual output's thread could not be started.
     #[error("could not start the virtual audio output thread: {0}")]
     OutputThread(String),
+    /// No audio device could be opened (none exists, or it refused the stream).
+    #[error(
+        "no audio output device could be opened ({0}): use `OutputMode::Auto` to fall back to a \
+         virtual output, or `OutputMode::Virtual`"
+    )]
+    NoDevice(String),
+    /// The output already mixes as many voices as it was made for.
+    #[error(
+        "the audio output already plays its maximum of {max} voices: interrupt one, or raise \
+         `max_voices`"
+    )]
+    TooManyVoices {
+        /// The most voices the output mixes at once.
+        max: usize,
+    },
+    /// kira refused the sound that mixes the voices.
+    #[error(
+        "kira could not play the voice mixer: its main track is full (raise the main track's \
+         sound capacity)"
+    )]
+    KiraTrackFull,
 }

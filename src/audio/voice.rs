@@ -123,6 +123,15 @@ impl VoiceRenderer {
         self.source_rate
     }
 
+    /// Sets the output's estimate of its latency (see [`LatencySettings::output_latency`]), used
+    /// by clock readers that configured none; `None` leaves them at one block period. Outputs
+    /// call this on the audio thread: it stores a number, published with the next block.
+    ///
+    /// [`LatencySettings::output_latency`]: super::LatencySettings::output_latency
+    pub fn set_output_latency(&mut self, estimate: Option<Duration>) {
+        self.clock.set_output_latency(estimate);
+    }
+
     /// Whether the utterance is over (drained or interrupted); later renders are silent.
     pub fn is_finished(&self) -> bool {
         self.phase == Phase::Finished

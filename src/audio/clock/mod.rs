@@ -35,9 +35,11 @@
 //!   line, so it is tracked as precisely as before. The last few segments are kept, each clamped
 //!   to its end, and the position is the latest of them: the mouth holds until the new audio is
 //!   heard instead of jumping back.
-//! - **Latency.** When `output_latency` is unset it is estimated as one block period: the least
-//!   any backend can add, since the last frame of a block cannot be heard before the block's own
-//!   length has played. Backends that report their latency should set it.
+//! - **Latency.** When the reader's `output_latency` is unset, the output's estimate is used: the
+//!   kira device output measures its callbacks and sets one on every voice it plays
+//!   ([`VoiceRenderer::set_output_latency`](crate::audio::VoiceRenderer::set_output_latency)).
+//!   Without one either, it is one block period: the least any backend can add, since the last
+//!   frame of a block cannot be heard before the block's own length has played.
 //! - **Monotonic**, except when the least delayed callback leaves the window: the estimate may
 //!   then step back by the difference between two small wake-up delays (microseconds).
 //!
@@ -67,7 +69,8 @@ pub(crate) use writer::ClockWriter;
 pub struct LatencySettings {
     /// Delay from the device asking for a block (the earliest its callback can run) to the moment
     /// the end of that block is heard: device buffers and converter, resampler and mixer
-    /// included. `None` estimates one block period, the minimum.
+    /// included. `None` uses the output's estimate (the kira device output sets one), or else
+    /// one block period, the minimum.
     pub output_latency: Option<Duration>,
     /// Moves the position later: the mouth runs ahead of the sound by this much, e.g. to make up
     /// for a display that shows frames late. Audio heard late belongs in `output_latency`.
@@ -129,6 +132,8 @@ struct Snapshot {
     /// Newest first.
     segments: [Segment; SEGMENTS],
     block_ns: u64,
+    /// The output's latency estimate, 0 when it gave none.
+    estimated_latency_ns: u64,
     state: ClockState,
 }
 
@@ -165,6 +170,7 @@ struct Shared {
     offset_ns: AtomicU64,
     segments: [AtomicSegment; SEGMENTS],
     block_ns: AtomicU64,
+    estimated_latency_ns: AtomicU64,
     state: AtomicU8,
     underruns: AtomicU64,
 }
@@ -233,10 +239,20 @@ impl AudibleClock {
         self.snapshot().state == ClockState::Finished
     }
 
-    /// The estimated output latency: the configured one, or one block period of the last callback.
+    /// The output latency this handle applies: the configured one, else the output's estimate,
+    /// else one block period of the last callback.
     pub fn output_latency(&self) -> Duration {
-        let block = Duration::from_nanos(self.snapshot().block_ns);
-        self.latency.output_latency.unwrap_or(block)
+        self.latency_of(&self.snapshot())
+    }
+
+    fn latency_of(&self, snap: &Snapshot) -> Duration {
+        let estimate = match snap.estimated_latency_ns {
+            0 => snap.block_ns,
+            ns => ns,
+        };
+        self.latency
+            .output_latency
+            .unwrap_or(Duration::from_nanos(estimate))
     }
 
     /// Which frame of the utterance is heard at `at` (see the module docs for the model).
@@ -260,10 +276,7 @@ impl AudibleClock {
             return AudiblePosition { frames: 0.0, state };
         }
         let rate = f64::from(self.shared.source_rate);
-        let latency = self
-            .latency
-            .output_latency
-            .unwrap_or(Duration::from_nanos(snap.block_ns));
+        let latency = self.latency_of(&snap);
         // Integer nanoseconds as long as possible keep whole-frame results exact.
         let shift_ns = self.latency.user_offset.as_nanos() as i128 - latency.as_nanos() as i128;
         let at_ns = i128::from(nanos_since(self.shared.epoch, at));
@@ -297,6 +310,7 @@ impl AudibleClock {
                     offset_ns: f64::from_bits(s.offset_ns.load(Ordering::Relaxed)),
                     segments: std::array::from_fn(|i| s.segments[i].load()),
                     block_ns: s.block_ns.load(Ordering::Relaxed),
+                    estimated_latency_ns: s.estimated_latency_ns.load(Ordering::Relaxed),
                     state: state_from(s.state.load(Ordering::Relaxed)),
                 };
                 fence(Ordering::Acquire);

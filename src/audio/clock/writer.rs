@@ -72,6 +72,8 @@ pub(crate) struct ClockWriter {
     segments: [Segment; SEGMENTS],
     /// The last block ended with audio, so the next block's audio follows it without a gap.
     gapless: bool,
+    /// The output's latency estimate, 0 for none; published with the next block.
+    estimated_latency_ns: u64,
 }
 
 impl ClockWriter {
@@ -85,6 +87,7 @@ impl ClockWriter {
             offset_ns: AtomicU64::new(0f64.to_bits()),
             segments: Default::default(),
             block_ns: AtomicU64::new(0),
+            estimated_latency_ns: AtomicU64::new(0),
             state: AtomicU8::new(state_code(ClockState::NotStarted)),
             underruns: AtomicU64::new(0),
         });
@@ -95,7 +98,16 @@ impl ClockWriter {
             offsets: LeastOffset::new(),
             segments: [Segment::default(); SEGMENTS],
             gapless: false,
+            estimated_latency_ns: 0,
         }
+    }
+
+    /// Sets the output's latency estimate (`None`: no estimate, readers fall back to one block),
+    /// published with the next block. A plain store: safe on the audio thread.
+    pub(crate) fn set_output_latency(&mut self, estimate: Option<Duration>) {
+        // Saturating: a latency is far shorter than 584 years; a zero estimate means none.
+        self.estimated_latency_ns =
+            estimate.map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
     }
 
     /// A reader of this clock, with default latency settings.
@@ -148,6 +160,8 @@ impl ClockWriter {
         }
         // Saturating float-to-int cast; a block is far shorter than 584 years.
         s.block_ns.store(block_ns as u64, Ordering::Relaxed);
+        s.estimated_latency_ns
+            .store(self.estimated_latency_ns, Ordering::Relaxed);
         s.state.store(state_code(state), Ordering::Relaxed);
         s.seq.store(seq.wrapping_add(2), Ordering::Release);
     }
@@ -166,6 +180,7 @@ impl std::fmt::Debug for ClockWriter {
             .field("offsets", &&self.offsets.slots[..self.offsets.len])
             .field("segments", &self.segments)
             .field("gapless", &self.gapless)
+            .field("estimated_latency_ns", &self.estimated_latency_ns)
             .finish()
     }
 }
@@ -279,6 +294,27 @@ mod tests {
         let expected = written - 20.0 * 48.0; // the end of the last block, 20 ms after its request
         let heard = reader.audible_position(at(last_request)).frames;
         assert_eq!(heard, expected);
+    }
+
+    #[test]
+    fn the_outputs_estimate_applies_unless_the_reader_configured_a_latency() {
+        let (mut writer, configured, at) = clock();
+        let unset = writer.reader();
+        writer.publish(at(0.0), BLOCK, RATE, 480.0, true, ClockState::Playing);
+        assert_eq!(
+            unset.output_latency(),
+            Duration::from_millis(10),
+            "one block"
+        );
+        writer.set_output_latency(Some(Duration::from_millis(30)));
+        writer.publish(at(10.0), BLOCK, RATE, 960.0, true, ClockState::Playing);
+        assert_eq!(unset.output_latency(), Duration::from_millis(30));
+        assert_eq!(configured.output_latency(), Duration::from_millis(20));
+        // The end of block 1 (960) is heard 30 ms after its request at 10 ms.
+        assert_eq!(unset.audible_position(at(40.0)).frames, 960.0);
+        writer.set_output_latency(None);
+        writer.publish(at(20.0), BLOCK, RATE, 1_440.0, true, ClockState::Playing);
+        assert_eq!(unset.output_latency(), Duration::from_millis(10));
     }
 
     #[test]

@@ -1,0 +1,459 @@
+//! Acceptance tests of the kira path: voices played as kira sounds ([`VoiceSound`], and the
+//! [`KiraOutput`] the device output is made of) through kira's `MockBackend`, whose callbacks the
+//! tests make by hand, and the [`AudioOutput`] the plugin owns.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use bevy_lipsync::audio::{
+    AudioError, AudioOutput, ClockState, DEFAULT_BUFFER, KIRA_CHUNK, KiraOutput, LatencySettings,
+    ManualOutput, OutputConfig, OutputKind, OutputMode, VoiceControl, VoiceRenderer, VoiceSound,
+    voice,
+};
+use kira::backend::mock::{MockBackend, MockBackendSettings};
+use kira::effect::{Effect, EffectBuilder};
+use kira::info::Info;
+use kira::track::MainTrackBuilder;
+use kira::{AudioManager, AudioManagerSettings, Frame};
+use ringbuf::traits::{Consumer, Producer, Split};
+use ringbuf::{HeapCons, HeapProd, HeapRb};
+use support::{allocator_calls, sine};
+
+/// kira chunks per device callback: the mock device asks for 512 frames at a time.
+const PIECES: usize = 4;
+const CALLBACK: usize = PIECES * KIRA_CHUNK;
+
+/// An effect on the main track that records what the sounds sum to, before kira's volume and
+/// clipping. Pushing into a preallocated ring never allocates.
+struct Tap(HeapProd<Frame>);
+
+impl Effect for Tap {
+    fn process(&mut self, input: &mut [Frame], _dt: f64, _info: &Info) {
+        for frame in input.iter() {
+            // A full ring drops frames: only the allocation test fills it, and reads nothing.
+            let _ = self.0.try_push(*frame);
+        }
+    }
+}
+
+impl EffectBuilder for Tap {
+    type Handle = ();
+
+    fn build(self) -> (Box<dyn Effect>, ()) {
+        (Box::new(self), ())
+    }
+}
+
+/// A kira manager on the mock backend at `rate`, with a tap holding up to `seconds` of output.
+fn mock_manager(rate: u32, seconds: u32) -> (AudioManager<MockBackend>, HeapCons<Frame>) {
+    let (tap, heard) = HeapRb::new((rate * seconds) as usize).split();
+    let manager = AudioManager::new(AudioManagerSettings {
+        backend_settings: MockBackendSettings { sample_rate: rate },
+        main_track_builder: MainTrackBuilder::new().with_effect(Tap(tap)),
+        ..AudioManagerSettings::default()
+    })
+    .expect("the mock backend always starts");
+    (manager, heard)
+}
+
+/// One device callback of [`CALLBACK`] frames, which kira renders in [`PIECES`] chunks.
+fn callback(manager: &mut AudioManager<MockBackend>) {
+    let backend = manager.backend_mut();
+    backend.on_start_processing();
+    (0..PIECES).for_each(|_| backend.process());
+}
+
+/// Takes what the tap heard; both channels must carry the mono voice.
+fn drain(heard: &mut HeapCons<Frame>) -> Vec<f32> {
+    heard
+        .pop_iter()
+        .map(|frame| {
+            assert_eq!(frame.left.to_bits(), frame.right.to_bits(), "not mono");
+            frame.left
+        })
+        .collect()
+}
+
+/// A voice holding `samples` at `rate`, closed.
+fn closed_voice(rate: u32, samples: &[f32]) -> (VoiceRenderer, VoiceControl) {
+    let buffer = Duration::from_secs_f64(samples.len() as f64 / f64::from(rate) + 0.1);
+    let (mut producer, renderer, control) = voice(rate, buffer).expect("voice");
+    assert_eq!(producer.try_write(samples), Ok(samples.len()));
+    producer.close();
+    (renderer, control)
+}
+
+/// Pseudo-random samples: every bit of the mantissa is exercised.
+fn noise(frames: usize) -> Vec<f32> {
+    let mut state = 0x2545_f491_u32;
+    (0..frames)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state as f32 / u32::MAX as f32 * 2.0 - 1.0
+        })
+        .collect()
+}
+
+/// What the manual output renders for `samples`, in blocks of [`CALLBACK`], until the voice ends.
+fn manual_render(source_rate: u32, device_rate: u32, samples: &[f32]) -> Vec<f32> {
+    let mut output = ManualOutput::new(OutputConfig {
+        device_rate,
+        block_frames: CALLBACK,
+        max_voices: 1,
+    })
+    .expect("output");
+    let (renderer, control) = closed_voice(source_rate, samples);
+    output.add_voice(renderer).expect("room");
+    let start = Instant::now();
+    let mut rendered = Vec::new();
+    for k in 0..100_000u32 {
+        rendered.extend_from_slice(output.step(start + Duration::from_millis(k.into())));
+        if control.is_finished() {
+            return rendered;
+        }
+    }
+    panic!("the voice never finished on the manual output");
+}
+
+/// How a voice reaches kira in a test.
+#[derive(Clone, Copy, Debug)]
+enum KiraPath {
+    /// Its own [`VoiceSound`].
+    Sound,
+    /// Through a [`KiraOutput`]'s mixer.
+    Output,
+}
+
+/// What kira plays for `samples` through `path`, until the voice ends.
+fn kira_render(path: KiraPath, source_rate: u32, device_rate: u32, samples: &[f32]) -> Vec<f32> {
+    let (mut manager, mut heard) = mock_manager(device_rate, 60);
+    let (renderer, control) = closed_voice(source_rate, samples);
+    let mut output = None;
+    match path {
+        KiraPath::Sound => {
+            manager.play(VoiceSound::new(renderer)).expect("room");
+        }
+        KiraPath::Output => {
+            let mut kira = KiraOutput::new(manager, device_rate, 4).expect("output");
+            kira.play(renderer).expect("room");
+            output = Some(kira);
+            // A manager of its own, never called back, only so both paths share the loop.
+            manager = mock_manager(device_rate, 1).0;
+        }
+    }
+    let mut rendered = Vec::new();
+    for _ in 0..100_000 {
+        callback(
+            output
+                .as_mut()
+                .map_or(&mut manager, KiraOutput::manager_mut),
+        );
+        rendered.extend(drain(&mut heard));
+        if control.is_finished() {
+            return rendered;
+        }
+    }
+    panic!("the voice never finished on kira");
+}
+
+fn assert_same_samples(source_rate: u32, device_rate: u32, samples: &[f32]) {
+    let manual = manual_render(source_rate, device_rate, samples);
+    for path in [KiraPath::Sound, KiraPath::Output] {
+        let kira = kira_render(path, source_rate, device_rate, samples);
+        let bits = |s: &[f32]| s.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(
+            bits(&kira),
+            bits(&manual),
+            "{path:?}, {source_rate} -> {device_rate}"
+        );
+    }
+}
+
+#[test]
+fn kira_plays_the_same_samples_as_the_manual_output_at_equal_rates() {
+    assert_same_samples(48_000, 48_000, &noise(10_007));
+}
+
+#[test]
+fn kira_plays_the_same_samples_as_the_manual_output_when_resampling() {
+    assert_same_samples(24_000, 48_000, &sine(24_000, 440.0, 0.5));
+    assert_same_samples(48_000, 44_100, &noise(9_001));
+}
+
+#[test]
+fn a_voice_sound_finishes_when_its_producer_closes_and_the_ring_drains() {
+    let (mut manager, mut heard) = mock_manager(48_000, 10);
+    let (mut producer, renderer, control) = voice(48_000, DEFAULT_BUFFER).expect("voice");
+    manager.play(VoiceSound::new(renderer)).expect("room");
+    assert_eq!(producer.try_write(&[0.5; 1_000]), Ok(1_000));
+    (0..4).for_each(|_| callback(&mut manager));
+    let played = drain(&mut heard);
+    assert!(played[..1_000].iter().all(|&x| x == 0.5));
+    assert!(
+        played[1_000..].iter().all(|&x| x == 0.0),
+        "silence while dry"
+    );
+    assert!(!control.is_finished(), "an open producer may still write");
+    assert_eq!(manager.main_track().num_sounds(), 1);
+    assert_eq!(control.underruns(), 1);
+
+    assert_eq!(producer.try_write(&[0.25; 100]), Ok(100));
+    producer.close();
+    callback(&mut manager);
+    assert!(control.is_finished());
+    assert_eq!(control.clock().frames_written(), 1_100.0);
+    let played = drain(&mut heard);
+    assert!(played[..100].iter().all(|&x| x == 0.25));
+    callback(&mut manager);
+    assert_eq!(manager.main_track().num_sounds(), 0, "kira removed it");
+}
+
+#[test]
+fn interrupting_a_voice_sound_fades_out_within_10_ms() {
+    let (mut manager, mut heard) = mock_manager(48_000, 10);
+    let (mut producer, renderer, control) = voice(48_000, DEFAULT_BUFFER).expect("voice");
+    manager.play(VoiceSound::new(renderer)).expect("room");
+    assert_eq!(producer.try_write(&[0.5; 48_000]), Ok(48_000));
+    callback(&mut manager);
+    callback(&mut manager);
+    drain(&mut heard);
+    control.interrupt();
+    callback(&mut manager);
+    let block = drain(&mut heard);
+    assert_eq!(block[0], 0.5, "the fade starts from the current level");
+    let sounding = block.iter().take_while(|&&x| x > 0.0).count();
+    assert!(sounding <= 480, "{sounding} frames sound (10 ms = 480)");
+    assert!(block[sounding..].iter().all(|&x| x == 0.0));
+    assert!(
+        block.windows(2).all(|w| w[1] <= w[0] && w[0] - w[1] < 0.01),
+        "the fade clicks"
+    );
+    assert!(control.is_finished());
+    assert_eq!(producer.try_write(&[0.5]), Err(AudioError::Interrupted));
+    assert_eq!(
+        control.clock().frames_written(),
+        (2 * CALLBACK + 480) as f64
+    );
+}
+
+#[test]
+fn the_clock_advances_with_kiras_callbacks_and_learns_their_latency() {
+    let (mut manager, _heard) = mock_manager(48_000, 1);
+    let (mut producer, renderer, control) = voice(24_000, DEFAULT_BUFFER).expect("voice");
+    manager.play(VoiceSound::new(renderer)).expect("room");
+    assert_eq!(producer.try_write(&sine(24_000, 200.0, 1.0)), Ok(24_000));
+    let configured = control.clock().clone().with_latency(LatencySettings {
+        output_latency: Some(Duration::from_millis(50)),
+        user_offset: Duration::ZERO,
+    });
+
+    callback(&mut manager);
+    // One callback is not measured yet: the clock assumes one kira chunk, the minimum.
+    let chunk_ns = KIRA_CHUNK as u64 * 1_000_000_000 / 48_000;
+    assert_eq!(
+        control.clock().output_latency(),
+        Duration::from_nanos(chunk_ns)
+    );
+    let mut last = 0.0;
+    for k in 2..=20 {
+        callback(&mut manager);
+        // Each 512-frame callback at 48 kHz plays 256 frames of the 24 kHz voice.
+        assert_eq!(control.clock().frames_written(), (k * CALLBACK / 2) as f64);
+        let heard = control.clock().audible_position(Instant::now());
+        assert!(heard.frames >= last, "the clock went back");
+        last = heard.frames;
+    }
+    let written = control.clock().frames_written();
+    assert!(last > 0.0 && last < written, "{last} of {written}");
+    let later = control
+        .clock()
+        .audible_position(Instant::now() + Duration::from_secs(1));
+    assert_eq!((later.frames, later.state), (written, ClockState::Playing));
+    // Two callbacks of 512 frames: the device's buffer and the block itself.
+    let estimate = Duration::from_nanos(2 * CALLBACK as u64 * 1_000_000_000 / 48_000);
+    assert_eq!(control.clock().output_latency(), estimate);
+    assert_eq!(configured.output_latency(), Duration::from_millis(50));
+}
+
+#[test]
+fn a_kira_output_mixes_voices_gives_them_its_latency_and_retires_them() {
+    let (manager, mut heard) = mock_manager(48_000, 10);
+    let mut output = KiraOutput::new(manager, 48_000, 2).expect("output");
+    assert_eq!(output.device_rate(), 48_000);
+    assert_eq!(output.callback_frames(), None);
+    callback(output.manager_mut());
+    callback(output.manager_mut());
+    assert_eq!(output.callback_frames(), Some(CALLBACK));
+    let estimate = Duration::from_nanos(2 * CALLBACK as u64 * 1_000_000_000 / 48_000);
+    assert_eq!(output.output_latency(), estimate);
+    drain(&mut heard);
+
+    let (first, first_control) = closed_voice(48_000, &[0.25; 1_000]);
+    let (second, second_control) = closed_voice(48_000, &[0.125; 600]);
+    output.play(first).expect("room");
+    output.play(second).expect("room");
+    let (third, _) = closed_voice(48_000, &[0.5; 10]);
+    assert_eq!(
+        output.play(third),
+        Err(AudioError::TooManyVoices { max: 2 })
+    );
+    callback(output.manager_mut());
+    callback(output.manager_mut());
+    let played = drain(&mut heard);
+    assert!(played[..600].iter().all(|&x| x == 0.375), "both voices sum");
+    assert!(played[600..1_000].iter().all(|&x| x == 0.25));
+    assert!(played[1_000..].iter().all(|&x| x == 0.0));
+    // The estimate reached the voices before their first frame was heard.
+    assert_eq!(first_control.clock().output_latency(), estimate);
+    assert!(first_control.is_finished() && second_control.is_finished());
+    assert_eq!(output.drop_retired(), 2);
+}
+
+#[test]
+fn the_kira_callback_never_allocates_over_10_s_of_audio() {
+    let (manager, _heard) = mock_manager(48_000, 1);
+    let mut output = KiraOutput::new(manager, 48_000, 4).expect("output");
+    let (mut resampled, renderer, resampled_control) =
+        voice(24_000, DEFAULT_BUFFER).expect("voice");
+    output.play(renderer).expect("room");
+    let (mut direct, renderer, direct_control) = voice(48_000, DEFAULT_BUFFER).expect("voice");
+    output.play(renderer).expect("room");
+    // A voice of its own, beside the output's mixer on the same kira track.
+    let (mut alone, renderer, _) = voice(22_050, DEFAULT_BUFFER).expect("voice");
+    let alone_control = output
+        .manager_mut()
+        .play(VoiceSound::new(renderer))
+        .expect("room");
+    let speech = sine(24_000, 220.0, 1.0);
+    let speech48 = sine(48_000, 330.0, 1.0);
+    let speech22 = sine(22_050, 150.0, 1.0);
+    let callbacks = 10 * 48_000 / CALLBACK;
+    let mut calls = 0;
+    for k in 0..callbacks {
+        // Fed between callbacks, as the runtime thread would, a little faster than playback;
+        // a gap of 20 callbacks exercises an underrun.
+        if !(500..520).contains(&k) {
+            let at = (k * 260) % 23_000;
+            resampled.try_write(&speech[at..at + 260]).expect("open");
+            let at = (k * 240) % 21_000;
+            alone.try_write(&speech22[at..at + 240]).expect("open");
+            let at = (k * 520) % 47_000;
+            if !direct_control.is_interrupted() {
+                direct.try_write(&speech48[at..at + 520]).expect("open");
+            }
+        }
+        match k {
+            300 => resampled_control.set_gain(0.5),
+            600 => direct_control.interrupt(),
+            _ => {}
+        }
+        calls += allocator_calls(|| callback(output.manager_mut()));
+    }
+    assert_eq!(calls, 0, "allocator calls inside kira's callbacks");
+    assert!(direct_control.is_finished());
+    assert!(resampled_control.underruns() > 0 && alone_control.underruns() > 0);
+    assert!(resampled_control.clock().frames_written() > 200_000.0);
+    assert_eq!(
+        output.drop_retired(),
+        1,
+        "retired on the audio thread, freed here"
+    );
+    // The counter works: this allocates.
+    assert!(allocator_calls(|| drop(vec![0u8; 16])) > 0);
+}
+
+#[test]
+fn auto_output_plays_a_voice_and_its_clock_advances() {
+    // A device if this machine has one, else the virtual output: either way the voice plays.
+    let mut output =
+        AudioOutput::open(OutputMode::Auto).expect("auto never fails for lack of a device");
+    assert_eq!(output.is_virtual(), output.kind() != OutputKind::Device);
+    assert!(output.device_rate() > 0);
+    let samples = vec![0.0; output.device_rate() as usize / 5];
+    let (renderer, control) = closed_voice(output.device_rate(), &samples);
+    output.play(renderer).expect("room");
+    let give_up = Instant::now() + Duration::from_secs(10);
+    let mut dropped = 0;
+    while dropped == 0 && Instant::now() < give_up {
+        std::thread::sleep(Duration::from_millis(5));
+        dropped += output.maintain();
+    }
+    assert!(control.is_finished(), "the voice never finished");
+    assert_eq!(dropped, 1, "the finished voice was handed back and dropped");
+    assert_eq!(control.clock().frames_written(), samples.len() as f64);
+    let heard = control
+        .clock()
+        .audible_position(Instant::now() + Duration::from_secs(1));
+    assert_eq!(
+        (heard.frames, heard.state),
+        (samples.len() as f64, ClockState::Finished)
+    );
+    assert!(output.output_latency() > Duration::ZERO);
+}
+
+#[test]
+fn device_mode_without_a_device_is_a_clear_error() {
+    match AudioOutput::open(OutputMode::Device) {
+        // A machine with a sound card: nothing to check here.
+        Ok(output) => assert_eq!(output.kind(), OutputKind::Device),
+        Err(error) => {
+            assert!(matches!(error, AudioError::NoDevice(_)), "{error:?}");
+            let message = error.to_string();
+            assert!(message.contains("no audio output device"), "{message}");
+            assert!(message.contains("OutputMode::Auto"), "{message}");
+        }
+    }
+}
+
+#[test]
+fn virtual_outputs_report_their_configuration() {
+    let config = OutputConfig {
+        device_rate: 44_100,
+        block_frames: 441,
+        max_voices: 1,
+    };
+    let mut manual = AudioOutput::manual(config).expect("valid config");
+    assert_eq!(
+        (manual.kind(), manual.is_virtual()),
+        (OutputKind::Manual, true)
+    );
+    assert_eq!(manual.device_rate(), 44_100);
+    assert_eq!(manual.output_latency(), Duration::from_millis(10));
+    let (renderer, control) = closed_voice(44_100, &[0.5; 441]);
+    manual.play(renderer).expect("room");
+    let (renderer, _) = closed_voice(44_100, &[0.5; 441]);
+    assert_eq!(
+        manual.play(renderer),
+        Err(AudioError::TooManyVoices { max: 1 })
+    );
+    let block = manual.step(Instant::now()).expect("manual steps");
+    assert!(block.iter().all(|&x| x == 0.5));
+    manual.step(Instant::now());
+    assert!(control.is_finished());
+    assert_eq!(manual.maintain(), 1);
+
+    let mut realtime = AudioOutput::open(OutputMode::Virtual(config)).expect("thread starts");
+    assert_eq!(realtime.kind(), OutputKind::Realtime);
+    assert_eq!(realtime.device_rate(), 44_100);
+    assert!(
+        realtime.step(Instant::now()).is_none(),
+        "paced by its thread"
+    );
+    assert_eq!(
+        AudioOutput::manual(OutputConfig {
+            block_frames: 0,
+            ..config
+        })
+        .err(),
+        Some(AudioError::EmptyBlock)
+    );
+}
+
+#[test]
+fn the_output_can_live_in_a_bevy_resource() {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send_sync::<AudioOutput>();
+}
