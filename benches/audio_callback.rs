@@ -4,6 +4,16 @@
 //!   clock), for speech at the device rate (copied through) and at 24 kHz (resampled).
 //! - `mixer_8/<rate>`: a [`ManualOutput`] step mixing 8 such voices; the per-voice cost is the
 //!   time divided by 8 (criterion's throughput line counts voices).
+//! - `kira_sound_4x128/<rate>`, `kira_sound_1x512/<rate>`: a [`VoiceSound`] as kira's renderer
+//!   calls it for a 512-frame device callback: `on_start_processing` (the clock read), then
+//!   `process` for each piece, writing stereo [`Frame`]s; in 4 pieces of [`KIRA_CHUNK`] frames
+//!   (kira's default settings) or in one (the device output's settings).
+//! - `kira_renderer/<rate>`: the same voice inside a kira `AudioManager` with kira's default
+//!   settings on the `MockBackend`, one 512-frame callback in 4 chunks: adds kira's own work
+//!   (main track, summing, clipping, interleaving), as on a user's kira manager.
+//! - `kira_output_1/<rate>`, `kira_output_8/<rate>`: a [`KiraOutput`], the device output's path,
+//!   mixing 1 or 8 voices in kira per 512-frame callback; the device output's kira renders a
+//!   callback of up to [`DEVICE_CHUNK`] frames in one piece. Per voice, divide by the count.
 //!
 //! The rings are refilled outside the timed region, between batches of blocks, as the TTS runtime
 //! would between callbacks. Target: under 2 us per block per voice.
@@ -12,8 +22,15 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use bevy_lipsync::audio::{DEFAULT_BUFFER, ManualOutput, OutputConfig, PcmProducer, voice};
+use bevy_lipsync::audio::{
+    DEFAULT_BUFFER, DEVICE_CHUNK, KIRA_CHUNK, KiraOutput, ManualOutput, OutputConfig, PcmProducer,
+    VoiceSound, voice,
+};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use kira::backend::mock::{MockBackend, MockBackendSettings};
+use kira::info::MockInfoBuilder;
+use kira::sound::Sound;
+use kira::{AudioManager, AudioManagerSettings, Frame};
 
 const DEVICE_RATE: u32 = 48_000;
 const BLOCK: usize = 512;
@@ -125,6 +142,9 @@ fn mixer_of_8(c: &mut Criterion) {
                 Feed::new(producer, rate)
             })
             .collect();
+        // Every voice is mixed (none was refused), even when a filter skips the timing.
+        output.step(Instant::now());
+        assert_eq!(output.voice_count(), VOICES);
         group.bench_function(label(rate), |b| {
             b.iter_custom(|iters| {
                 time_blocks(iters, &mut feeds, |now| {
@@ -132,10 +152,120 @@ fn mixer_of_8(c: &mut Criterion) {
                 })
             })
         });
-        assert_eq!(output.voice_count(), VOICES);
     }
     group.finish();
 }
 
-criterion_group!(benches, voice_alone, mixer_of_8);
+fn kira_sound(c: &mut Criterion) {
+    let info = MockInfoBuilder::new().build();
+    let dt = 1.0 / f64::from(DEVICE_RATE);
+    // As on a kira manager with default settings, and as on the device output.
+    for chunk in [KIRA_CHUNK, BLOCK] {
+        let mut group = c.benchmark_group(format!("kira_sound_{}x{chunk}", BLOCK / chunk));
+        group.throughput(Throughput::Elements(1));
+        for rate in [48_000, 24_000] {
+            let (producer, renderer, _control) = voice(rate, DEFAULT_BUFFER).expect("voice");
+            let mut sound = VoiceSound::new(renderer);
+            let mut feeds = [Feed::new(producer, rate)];
+            let mut frames = vec![Frame::ZERO; BLOCK];
+            group.bench_function(label(rate), |b| {
+                b.iter_custom(|iters| {
+                    time_blocks(iters, &mut feeds, |_| {
+                        sound.on_start_processing();
+                        for piece in frames.chunks_mut(chunk) {
+                            sound.process(black_box(piece), dt, &info);
+                        }
+                    })
+                })
+            });
+        }
+        group.finish();
+    }
+}
+
+/// A kira manager on the mock backend at the device rate, rendering `chunk` frames at a time.
+fn mock_manager(chunk: usize) -> AudioManager<MockBackend> {
+    AudioManager::new(AudioManagerSettings {
+        backend_settings: MockBackendSettings {
+            sample_rate: DEVICE_RATE,
+        },
+        internal_buffer_size: chunk,
+        ..AudioManagerSettings::default()
+    })
+    .expect("the mock backend always starts")
+}
+
+/// One 512-frame device callback, rendered by kira in chunks of `chunk` frames.
+fn mock_callback(backend: &mut MockBackend, chunk: usize) {
+    backend.on_start_processing();
+    for _ in 0..BLOCK / chunk {
+        backend.process();
+    }
+}
+
+fn kira_renderer(c: &mut Criterion) {
+    let mut group = c.benchmark_group("kira_renderer");
+    group.throughput(Throughput::Elements(1));
+    for rate in [48_000, 24_000] {
+        let mut manager = mock_manager(KIRA_CHUNK);
+        let (producer, renderer, _control) = voice(rate, DEFAULT_BUFFER).expect("voice");
+        manager
+            .play(VoiceSound::new(renderer))
+            .expect("room for the sound");
+        let mut feeds = [Feed::new(producer, rate)];
+        group.bench_function(label(rate), |b| {
+            b.iter_custom(|iters| {
+                time_blocks(iters, &mut feeds, |_| {
+                    mock_callback(manager.backend_mut(), KIRA_CHUNK)
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
+/// The device output's path with `voices` voices: one 512-frame callback in one kira piece
+/// (the device output asks kira for pieces of up to [`DEVICE_CHUNK`] frames).
+fn kira_output(c: &mut Criterion, voices: usize) {
+    const { assert!(BLOCK <= DEVICE_CHUNK) };
+    let mut group = c.benchmark_group(format!("kira_output_{voices}"));
+    group.throughput(Throughput::Elements(voices as u64));
+    for rate in [48_000, 24_000] {
+        let manager = mock_manager(BLOCK);
+        let mut output = KiraOutput::new(manager, DEVICE_RATE, voices).expect("output");
+        let mut feeds: Vec<Feed> = (0..voices)
+            .map(|_| {
+                let (producer, renderer, _control) = voice(rate, DEFAULT_BUFFER).expect("voice");
+                output.play(renderer).expect("room for the voice");
+                Feed::new(producer, rate)
+            })
+            .collect();
+        group.bench_function(label(rate), |b| {
+            b.iter_custom(|iters| {
+                time_blocks(iters, &mut feeds, |_| {
+                    mock_callback(output.manager_mut().backend_mut(), BLOCK)
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
+fn kira_output_of_1(c: &mut Criterion) {
+    kira_output(c, 1);
+}
+
+fn kira_output_of_8(c: &mut Criterion) {
+    kira_output(c, VOICES);
+}
+
+criterion_group!(
+    benches,
+    voice_alone,
+    mixer_of_8,
+    kira_sound,
+    kira_renderer,
+    kira_output_of_1,
+    kira_output_of_8
+);
 criterion_main!(benches);

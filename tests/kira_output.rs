@@ -7,9 +7,9 @@ mod support;
 use std::time::{Duration, Instant};
 
 use bevy_lipsync::audio::{
-    AudioError, AudioOutput, ClockState, DEFAULT_BUFFER, KIRA_CHUNK, KiraOutput, LatencySettings,
-    ManualOutput, OutputConfig, OutputKind, OutputMode, VoiceControl, VoiceRenderer, VoiceSound,
-    voice,
+    AudioError, AudioOutput, ClockState, DEFAULT_BUFFER, DEVICE_CHUNK, KIRA_CHUNK, KiraOutput,
+    LatencySettings, ManualOutput, OutputConfig, OutputKind, OutputMode, VoiceControl,
+    VoiceRenderer, VoiceSound, voice,
 };
 use kira::backend::mock::{MockBackend, MockBackendSettings};
 use kira::effect::{Effect, EffectBuilder};
@@ -45,23 +45,39 @@ impl EffectBuilder for Tap {
     }
 }
 
-/// A kira manager on the mock backend at `rate`, with a tap holding up to `seconds` of output.
-fn mock_manager(rate: u32, seconds: u32) -> (AudioManager<MockBackend>, HeapCons<Frame>) {
+/// A kira manager on the mock backend at `rate`, rendering `chunk` frames per `process`, with a
+/// tap holding up to `seconds` of output.
+fn chunked_manager(
+    rate: u32,
+    seconds: u32,
+    chunk: usize,
+) -> (AudioManager<MockBackend>, HeapCons<Frame>) {
     let (tap, heard) = HeapRb::new((rate * seconds) as usize).split();
     let manager = AudioManager::new(AudioManagerSettings {
         backend_settings: MockBackendSettings { sample_rate: rate },
         main_track_builder: MainTrackBuilder::new().with_effect(Tap(tap)),
+        internal_buffer_size: chunk,
         ..AudioManagerSettings::default()
     })
     .expect("the mock backend always starts");
     (manager, heard)
 }
 
-/// One device callback of [`CALLBACK`] frames, which kira renders in [`PIECES`] chunks.
-fn callback(manager: &mut AudioManager<MockBackend>) {
+/// A kira manager with kira's default chunk, [`KIRA_CHUNK`].
+fn mock_manager(rate: u32, seconds: u32) -> (AudioManager<MockBackend>, HeapCons<Frame>) {
+    chunked_manager(rate, seconds, KIRA_CHUNK)
+}
+
+/// One device callback of `pieces` chunks.
+fn callback_of(manager: &mut AudioManager<MockBackend>, pieces: usize) {
     let backend = manager.backend_mut();
     backend.on_start_processing();
-    (0..PIECES).for_each(|_| backend.process());
+    (0..pieces).for_each(|_| backend.process());
+}
+
+/// One device callback of [`CALLBACK`] frames, which kira renders in [`PIECES`] chunks.
+fn callback(manager: &mut AudioManager<MockBackend>) {
+    callback_of(manager, PIECES);
 }
 
 /// Takes what the tap heard; both channels must carry the mono voice.
@@ -127,30 +143,41 @@ enum KiraPath {
     Output,
 }
 
+/// The shape of the mock device's callbacks: `pieces` chunks of `chunk` frames.
+#[derive(Clone, Copy, Debug)]
+struct Shape {
+    chunk: usize,
+    pieces: usize,
+}
+
 /// What kira plays for `samples` through `path`, until the voice ends.
-fn kira_render(path: KiraPath, source_rate: u32, device_rate: u32, samples: &[f32]) -> Vec<f32> {
-    let (mut manager, mut heard) = mock_manager(device_rate, 60);
+fn kira_render(
+    path: KiraPath,
+    shape: Shape,
+    source_rate: u32,
+    device_rate: u32,
+    samples: &[f32],
+) -> Vec<f32> {
+    let (mut manager, mut heard) = chunked_manager(device_rate, 60, shape.chunk);
     let (renderer, control) = closed_voice(source_rate, samples);
-    let mut output = None;
-    match path {
+    let mut output = match path {
         KiraPath::Sound => {
             manager.play(VoiceSound::new(renderer)).expect("room");
+            None
         }
         KiraPath::Output => {
-            let mut kira = KiraOutput::new(manager, device_rate, 4).expect("output");
-            kira.play(renderer).expect("room");
-            output = Some(kira);
-            // A manager of its own, never called back, only so both paths share the loop.
-            manager = mock_manager(device_rate, 1).0;
+            let mut output = KiraOutput::new(manager, device_rate, 4).expect("output");
+            output.play(renderer).expect("room");
+            manager = chunked_manager(device_rate, 1, shape.chunk).0; // unused from here on
+            Some(output)
         }
-    }
+    };
     let mut rendered = Vec::new();
     for _ in 0..100_000 {
-        callback(
-            output
-                .as_mut()
-                .map_or(&mut manager, KiraOutput::manager_mut),
-        );
+        let target = output
+            .as_mut()
+            .map_or(&mut manager, KiraOutput::manager_mut);
+        callback_of(target, shape.pieces);
         rendered.extend(drain(&mut heard));
         if control.is_finished() {
             return rendered;
@@ -161,14 +188,31 @@ fn kira_render(path: KiraPath, source_rate: u32, device_rate: u32, samples: &[f3
 
 fn assert_same_samples(source_rate: u32, device_rate: u32, samples: &[f32]) {
     let manual = manual_render(source_rate, device_rate, samples);
+    let bits = |s: &[f32]| s.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    let shapes = [
+        // kira's default: a 512-frame callback in 4 chunks.
+        Shape {
+            chunk: KIRA_CHUNK,
+            pieces: PIECES,
+        },
+        // Chunks longer than the sounds' buffers are rendered in slices.
+        Shape {
+            chunk: DEVICE_CHUNK * 3 / 2,
+            pieces: 1,
+        },
+    ];
     for path in [KiraPath::Sound, KiraPath::Output] {
-        let kira = kira_render(path, source_rate, device_rate, samples);
-        let bits = |s: &[f32]| s.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(
-            bits(&kira),
-            bits(&manual),
-            "{path:?}, {source_rate} -> {device_rate}"
-        );
+        for shape in shapes {
+            let kira = kira_render(path, shape, source_rate, device_rate, samples);
+            // Both end with the block in which the voice finished: silence past the shorter.
+            let common = kira.len().min(manual.len());
+            let context = format!("{path:?}, {shape:?}, {source_rate} -> {device_rate}");
+            assert_eq!(bits(&kira[..common]), bits(&manual[..common]), "{context}");
+            let tail = kira[common..].iter().chain(&manual[common..]);
+            assert!(tail.into_iter().all(|&x| x == 0.0), "{context}");
+            let expected = samples.len() as u64 * u64::from(device_rate) / u64::from(source_rate);
+            assert!(common as u64 >= expected, "{context}: {common} frames");
+        }
     }
 }
 

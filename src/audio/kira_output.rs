@@ -13,12 +13,13 @@ use kira::backend::Backend;
 use kira::{AudioManager, DefaultBackend};
 
 use super::AudioError;
-use super::kira_sound::{DeviceTiming, KIRA_CHUNK, MixerSound};
+use super::kira_sound::{DEVICE_CHUNK, DeviceTiming, KIRA_CHUNK, MixerSound};
 use super::mixer::{VoiceQueue, mixer};
 use super::voice::VoiceRenderer;
 
 /// Voices mixed into one sound on a kira [`AudioManager`]'s main track. With the default cpal
 /// backend this is the device output; with kira's `MockBackend` it is stepped by hand in tests.
+/// Any `internal_buffer_size` works; [`DEVICE_CHUNK`](super::DEVICE_CHUNK) is cheapest.
 ///
 /// ```
 /// use kira::backend::mock::{MockBackend, MockBackendSettings};
@@ -28,7 +29,8 @@ use super::voice::VoiceRenderer;
 /// let manager = AudioManager::<MockBackend>::new(AudioManagerSettings {
 ///     backend_settings: MockBackendSettings { sample_rate: 48_000 },
 ///     ..Default::default()
-/// })?;
+/// })
+/// .expect("the mock backend cannot fail");
 /// let mut output = KiraOutput::new(manager, 48_000, 8)?;
 /// let (mut producer, renderer, control) = voice(24_000, DEFAULT_BUFFER)?;
 /// output.play(renderer)?;
@@ -60,8 +62,8 @@ impl<B: Backend> KiraOutput<B> {
             return Err(AudioError::ZeroSampleRate);
         }
         let max_voices = max_voices.max(1);
-        // kira never hands a sound more than its internal buffer; longer pieces are sliced.
-        let (mixer, queue) = mixer(max_voices, KIRA_CHUNK);
+        // The sound renders pieces of at most this many frames into the mixer.
+        let (mixer, queue) = mixer(max_voices, DEVICE_CHUNK);
         let timing = Arc::new(DeviceTiming::default());
         manager
             .play(MixerSound::new(mixer, Arc::clone(&timing)))

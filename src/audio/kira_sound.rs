@@ -2,11 +2,12 @@
 //! [`Mixer`] (every voice of an output) into the frames kira asks for.
 //!
 //! kira calls a sound in two steps per device callback: `on_start_processing` once, then
-//! `process` for each piece of the callback (at most `internal_buffer_size` frames,
-//! [`KIRA_CHUNK`] by default). The adapter here stamps the callback's instant once, in
-//! `on_start_processing`, so every piece of one callback is anchored to it (see the clock's docs),
-//! renders each piece into a buffer sized when the sound is made (longer pieces are rendered in
-//! slices of it), and copies the mono samples to both channels.
+//! `process` for each piece of the callback (at most kira's `internal_buffer_size` frames:
+//! [`KIRA_CHUNK`] by default, [`DEVICE_CHUNK`] on the device output). The adapter here stamps the
+//! callback's instant once, in `on_start_processing`, so every piece of one callback is anchored
+//! to it (see the clock's docs), renders each piece into a buffer of [`DEVICE_CHUNK`] frames made
+//! with the sound (longer pieces are rendered in slices of it), and copies the mono samples to
+//! both channels.
 //!
 //! # Latency estimate
 //! kira does not pass on what cpal knows of the device's timing, so the sound measures it: the
@@ -31,8 +32,14 @@ use super::mixer::Mixer;
 use super::voice::{VoiceControl, VoiceRenderer};
 
 /// Frames kira hands a sound per `process` call by default (kira's
-/// `AudioManagerSettings::internal_buffer_size`); the sounds' buffers are this long.
+/// `AudioManagerSettings::internal_buffer_size`).
 pub const KIRA_CHUNK: usize = 128;
+
+/// kira's internal buffer on the device output, and the length of the sounds' buffers. Larger
+/// than kira's default so that a usual device callback is one piece: every piece costs kira and
+/// the voices a fixed overhead (clock publication, track bookkeeping), and the output uses no
+/// kira clocks or modulators, which are what update once per piece.
+pub const DEVICE_CHUNK: usize = 1_024;
 
 /// Callbacks after which the largest callback measured gives way to the current one, so a
 /// device restarted with a smaller buffer is followed within about a second.
@@ -67,10 +74,12 @@ fn latency_estimate(rate: u32, callback_frames: usize) -> Option<Duration> {
     if rate == 0 || callback_frames == 0 {
         return None;
     }
-    let nanos = 2 * callback_frames as u128 * 1_000_000_000 / u128::from(rate);
-    // Saturating: a latency is far shorter than 584 years.
+    // In u64, no u128 division on the audio thread; a callback is far below 2^32 frames.
+    let frames = u64::try_from(callback_frames)
+        .unwrap_or(u64::MAX)
+        .min(1 << 32);
     Some(Duration::from_nanos(
-        u64::try_from(nanos).unwrap_or(u64::MAX),
+        2 * frames * 1_000_000_000 / u64::from(rate),
     ))
 }
 
@@ -133,6 +142,10 @@ struct KiraAdapter<S> {
     /// The largest callback of the window, and how many callbacks ago it was measured.
     largest_callback: usize,
     callbacks_since_largest: u32,
+    /// The latency estimate handed to the source, and the rate and callback it was made from:
+    /// recomputed only when they change.
+    estimate: Option<Duration>,
+    estimated_from: (u32, usize),
     timing: Arc<DeviceTiming>,
 }
 
@@ -140,11 +153,13 @@ impl<S: MonoSource> KiraAdapter<S> {
     fn new(source: S, timing: Arc<DeviceTiming>) -> Self {
         KiraAdapter {
             source,
-            scratch: vec![0.0; KIRA_CHUNK].into_boxed_slice(),
+            scratch: vec![0.0; DEVICE_CHUNK].into_boxed_slice(),
             callback_at: Instant::now(),
             callback_frames: 0,
             largest_callback: 0,
             callbacks_since_largest: 0,
+            estimate: None,
+            estimated_from: (0, 0),
             timing,
         }
     }
@@ -167,9 +182,13 @@ impl<S: MonoSource> KiraAdapter<S> {
 
     fn process(&mut self, out: &mut [Frame], dt: f64) {
         let rate = rate_from_dt(dt);
-        self.timing.rate.store(rate, Ordering::Relaxed);
-        if let Some(estimate) = latency_estimate(rate, self.largest_callback) {
-            self.source.set_output_latency(Some(estimate));
+        if self.estimated_from != (rate, self.largest_callback) {
+            self.estimated_from = (rate, self.largest_callback);
+            self.estimate = latency_estimate(rate, self.largest_callback);
+            self.timing.rate.store(rate, Ordering::Relaxed);
+        }
+        if self.estimate.is_some() {
+            self.source.set_output_latency(self.estimate);
         }
         for piece in out.chunks_mut(self.scratch.len()) {
             let mono = &mut self.scratch[..piece.len()];
@@ -194,7 +213,8 @@ impl<S: MonoSource> KiraAdapter<S> {
 /// let mut manager = AudioManager::<MockBackend>::new(AudioManagerSettings {
 ///     backend_settings: MockBackendSettings { sample_rate: 48_000 },
 ///     ..Default::default()
-/// })?;
+/// })
+/// .expect("the mock backend cannot fail");
 /// let (mut producer, renderer, _) = voice(48_000, DEFAULT_BUFFER)?;
 /// let control = manager.play(VoiceSound::new(renderer))?;
 /// producer.try_write(&[0.25; 128])?;
@@ -291,7 +311,7 @@ mod tests {
     use kira::backend::mock::MockBackend;
 
     #[test]
-    fn buffers_match_the_chunk_kira_hands_out_by_default() {
+    fn kira_chunk_is_kiras_default_internal_buffer() {
         let settings = AudioManagerSettings::<MockBackend>::default();
         assert_eq!(settings.internal_buffer_size, KIRA_CHUNK);
     }

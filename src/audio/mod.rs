@@ -56,7 +56,7 @@ mod voice;
 
 pub use clock::{AudibleClock, AudiblePosition, ClockState, LatencySettings};
 pub use kira_output::KiraOutput;
-pub use kira_sound::{CALLBACK_WINDOW, KIRA_CHUNK, VoiceSound};
+pub use kira_sound::{CALLBACK_WINDOW, DEVICE_CHUNK, KIRA_CHUNK, VoiceSound};
 pub use mixer::{Mixer, VoiceQueue, mixer};
 pub use output::{AudioOutput, OutputKind, OutputMode};
 pub use pipe::{PcmConsumer, PcmProducer, voice_pipe};

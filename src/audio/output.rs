@@ -12,6 +12,7 @@ use kira::{AudioManager, AudioManagerSettings, DefaultBackend};
 
 use super::AudioError;
 use super::kira_output::KiraOutput;
+use super::kira_sound::DEVICE_CHUNK;
 use super::virtual_output::{ManualOutput, OutputConfig, RealtimeOutput};
 use super::voice::VoiceRenderer;
 
@@ -40,7 +41,8 @@ pub enum OutputKind {
 }
 
 enum Driver {
-    Device(KiraOutput<DefaultBackend>),
+    /// Boxed: kira's manager is several times larger than the virtual outputs.
+    Device(Box<KiraOutput<DefaultBackend>>),
     Realtime(RealtimeOutput),
     /// In a mutex only to be `Sync` (its mixer holds the audio thread's ring ends, which are
     /// not): every access goes through `get_mut`, so it is never locked.
@@ -78,10 +80,10 @@ impl AudioOutput {
     /// Opens the output `mode` asks for.
     pub fn open(mode: OutputMode) -> Result<Self, AudioError> {
         let driver = match mode {
-            OutputMode::Device => Driver::Device(open_device()?),
+            OutputMode::Device => Driver::Device(Box::new(open_device()?)),
             OutputMode::Virtual(config) => Driver::Realtime(RealtimeOutput::spawn(config)?),
             OutputMode::Auto => match open_device() {
-                Ok(device) => Driver::Device(device),
+                Ok(device) => Driver::Device(Box::new(device)),
                 Err(error) => {
                     let config = OutputConfig::default();
                     log::warn!(
@@ -212,6 +214,7 @@ fn open_device() -> Result<KiraOutput<DefaultBackend>, AudioError> {
             device: None,
             config: Some(config),
         },
+        internal_buffer_size: DEVICE_CHUNK,
         ..AudioManagerSettings::default()
     })
     .map_err(|error| no_device(error.to_string()))?;
