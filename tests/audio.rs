@@ -9,7 +9,7 @@ use bevy_lipsync::audio::{
     AudioError, ClockState, DEFAULT_BUFFER, LatencySettings, ManualOutput, OutputConfig,
     PcmProducer, VoiceControl, VoiceRenderer, voice, voice_pipe,
 };
-use support::{allocator_calls, sine};
+use support::{allocator_calls, noise, sine};
 
 fn output(device_rate: u32, block_frames: usize) -> ManualOutput {
     ManualOutput::new(OutputConfig {
@@ -65,16 +65,7 @@ fn measured_frequency(samples: &[f32], rate: u32) -> f64 {
 #[test]
 fn equal_rates_pass_samples_through_bit_exact() {
     let mut out = output(48_000, 512);
-    // Pseudo-random values exercise every bit of the mantissa.
-    let mut state = 0x2545_f491_u32;
-    let samples: Vec<f32> = (0..10_007)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            state as f32 / u32::MAX as f32 * 2.0 - 1.0
-        })
-        .collect();
+    let samples = noise(10_007);
     let control = closed_voice(&mut out, 48_000, &samples);
     let rendered = render_to_end(&mut out, &control, Instant::now());
     let bits = |s: &[f32]| s.iter().map(|x| x.to_bits()).collect::<Vec<_>>();

@@ -1,5 +1,5 @@
-//! Helpers shared by the integration tests: a global allocator that counts calls on the current
-//! thread, and test signals.
+//! Helpers shared by the audio integration tests: a global allocator that counts calls on the
+//! current thread, and test signals.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -59,5 +59,18 @@ pub fn sine(rate: u32, hz: f64, seconds: f64) -> Vec<f32> {
     let frames = (f64::from(rate) * seconds) as usize;
     (0..frames)
         .map(|i| (0.5 * (std::f64::consts::TAU * hz * i as f64 / f64::from(rate)).sin()) as f32)
+        .collect()
+}
+
+/// Pseudo-random samples: every bit of the mantissa is exercised.
+pub fn noise(frames: usize) -> Vec<f32> {
+    let mut state = 0x2545_f491_u32;
+    (0..frames)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state as f32 / u32::MAX as f32 * 2.0 - 1.0
+        })
         .collect()
 }
