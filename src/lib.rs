@@ -17,7 +17,9 @@
 //! | [`audio`] | the lock-free PCM pipe, resampling, the audible clock, virtual outputs |
 //! | [`lipsync`] | viseme sets, phone/category/letter → viseme tables, and the keys of an utterance (pure: no Bevy) |
 //!
-//! The plugin layer comes next (see the README's status table).
+//! | [`plugin`] | [`LipsyncPlugin`](plugin::LipsyncPlugin): speakers, lines, events, the runtime thread, rig binding |
+//!
+//! Start with the [`prelude`] and the [`plugin`] docs.
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -27,4 +29,6 @@ pub mod audio;
 pub mod emulator;
 pub mod inworld;
 pub mod lipsync;
+pub mod plugin;
+pub mod prelude;
 pub mod speech;

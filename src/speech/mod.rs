@@ -1,14 +1,31 @@
 //! Provider-neutral speech: what a character says, whoever renders it.
 //!
-//! This layer sits between the Bevy `plugin` layer and the providers (see
-//! `ARCHITECTURE.md`). It will own the stream every backend produces (`SpeechChunk { pcm,
-//! sample_rate, alignment }`) and the backends themselves: Inworld through [`crate::inworld`],
-//! the built-in offline voice, later baked clips and gateways. It knows nothing of Bevy.
+//! This layer sits between the Bevy `plugin` layer and the providers (see `ARCHITECTURE.md`). A
+//! [`SpeechRequest`] names the line and a [`VoiceDescriptor`]; [`SpeechService::open`] picks the
+//! provider and returns a [`SpeechStream`] of [`SpeechChunk`]s: PCM plus timing, every offset in
+//! frames of the utterance's own audio, the same shape whether Inworld or the offline voice
+//! speaks. It knows nothing of Bevy or of audio playback.
 //!
-//! So far only the first step exists: [`VoiceDescriptor`], which reads the one-string voice
-//! names integrations use (`inworld/inworld-tts-1:ashley`, `Ashley`, `offline:female`) and says
-//! which provider, model and voice they mean.
+//! ```no_run
+//! # async fn demo() -> Result<(), bevy_lipsync::speech::SpeechError> {
+//! use bevy_lipsync::inworld::InworldClient;
+//! use bevy_lipsync::speech::{SpeechRequest, SpeechService};
+//!
+//! let service = SpeechService::with_inworld(InworldClient::from_env()?);
+//! let mut stream = service.open(&SpeechRequest::new("Hello!", "Dennis".parse()?))?;
+//! while let Some(chunk) = stream.next().await {
+//!     let chunk = chunk?;
+//!     println!("{} samples from frame {}", chunk.pcm.len(), chunk.start.0);
+//! }
+//! # Ok(()) }
+//! ```
 
+mod chunk;
 pub mod descriptor;
+mod error;
+mod service;
 
+pub use chunk::SpeechChunk;
 pub use descriptor::{DEFAULT_OFFLINE_VOICE, DescriptorError, Provider, VoiceDescriptor};
+pub use error::SpeechError;
+pub use service::{DEFAULT_SPEECH_RATE, SpeechRequest, SpeechService, SpeechStream};

@@ -1,0 +1,212 @@
+//! Each frame: the mouth every speaker shows, and the events the audible clock passes.
+
+use std::time::Duration;
+
+use bevy::prelude::*;
+
+use crate::audio::ClockState;
+use crate::lipsync::{DisplayTiming, VisemeWeights};
+
+use super::events::{SpeechFinished, SpeechStarted, VisemeChanged, WordSpoken, emit};
+use super::playback::{Runtime, frame_instant};
+use super::settings::LipsyncSettings;
+use super::speaker::{Mouth, Speaker, SpeechQueue};
+
+/// The frame period, smoothed: how long each picture stays on screen.
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct FramePacing {
+    period: Duration,
+}
+
+impl Default for FramePacing {
+    fn default() -> Self {
+        FramePacing {
+            period: Duration::from_micros(16_667),
+        }
+    }
+}
+
+impl FramePacing {
+    /// The smoothed frame period.
+    pub fn period(&self) -> Duration {
+        self.period
+    }
+
+    /// Folds in one frame's duration. Hitches (over 100 ms) and empty frames are ignored, so
+    /// one slow frame does not push every mouth ahead.
+    fn observe(&mut self, delta: Duration) {
+        if delta.is_zero() || delta > Duration::from_millis(100) {
+            return;
+        }
+        // An exponential average over about ten frames.
+        self.period = self.period.mul_f64(0.9) + delta.mul_f64(0.1);
+    }
+}
+
+/// Evaluates every speaker's mouth at the position that will be heard when this frame is seen,
+/// and reports what was heard since the last frame.
+pub(crate) fn evaluate_mouths(
+    mut commands: Commands,
+    time: Res<Time<Real>>,
+    settings: Res<LipsyncSettings>,
+    mut pacing: ResMut<FramePacing>,
+    mut runtime: ResMut<Runtime>,
+    mut speakers: Query<(Entity, Ref<Speaker>, &mut SpeechQueue, &mut Mouth)>,
+) {
+    let now = frame_instant(&time);
+    pacing.observe(time.delta());
+    let timing = DisplayTiming {
+        render_latency: pacing
+            .period
+            .mul_f32(settings.render_latency_frames.max(0.0)),
+        frame_period: pacing.period,
+    };
+    let relax = relax_factor(time.delta(), settings.relax_time);
+    for (entity, speaker, mut queue, mut mouth) in &mut speakers {
+        let mut target = VisemeWeights::REST;
+        let mut follows_line = false;
+        let mut finished = false;
+        if let Some(line) = queue.current.as_mut() {
+            if speaker.is_changed()
+                && let Some(control) = line.control()
+            {
+                control.set_gain(speaker.gain);
+            }
+            let heard = line.listen(now);
+            if heard.state != ClockState::NotStarted && !line.started {
+                line.started = true;
+                let waited = now.saturating_duration_since(line.requested_at);
+                line.first_audio = Some(waited);
+                emit(
+                    &mut commands,
+                    SpeechStarted {
+                        entity,
+                        text: line.text().to_owned(),
+                        time_to_first_audio: waited,
+                        time_to_first_chunk: line.first_chunk.unwrap_or_default(),
+                    },
+                );
+            }
+            if line.started {
+                let rate = line.timeline.sample_rate();
+                let advancing = heard.state == ClockState::Playing;
+                let shown = timing.display_position(heard.frames, advancing, rate);
+                line.timeline.evaluate(shown, &mut target);
+                follows_line = true;
+                announce_words(&mut commands, entity, line, shown);
+            }
+            finished = line.is_over();
+        }
+        let weights = if follows_line {
+            target
+        } else {
+            relaxed(&mouth.weights, relax)
+        };
+        if mouth.weights != weights {
+            let previous = mouth.viseme;
+            mouth.weights = weights;
+            mouth.viseme = weights.dominant();
+            if mouth.viseme != previous {
+                emit(
+                    &mut commands,
+                    VisemeChanged {
+                        entity,
+                        viseme: mouth.viseme,
+                        previous,
+                    },
+                );
+            }
+        }
+        if finished && let Some(mut line) = queue.current.take() {
+            line.mark_done();
+            runtime.lines.remove(&line.id);
+            emit(
+                &mut commands,
+                SpeechFinished {
+                    entity,
+                    text: line.text().to_owned(),
+                    interrupted: false,
+                },
+            );
+        }
+    }
+}
+
+/// Sends a [`WordSpoken`] for each final word whose start the display position has passed.
+/// Partial words wait for their final version, unless the stream is over.
+fn announce_words(
+    commands: &mut Commands,
+    entity: Entity,
+    line: &mut super::line::ActiveLine,
+    shown: f64,
+) {
+    let rate = f64::from(line.timeline.sample_rate());
+    while let Some(word) = line.alignment().words.get(line.next_word) {
+        if (word.partial && !line.stream_ended) || word.span.start.0 as f64 > shown {
+            break;
+        }
+        emit(
+            commands,
+            WordSpoken {
+                entity,
+                index: line.next_word,
+                word: word.text.clone(),
+                start_seconds: word.span.start.0 as f64 / rate,
+                end_seconds: word.span.end.0 as f64 / rate,
+            },
+        );
+        line.next_word += 1;
+    }
+}
+
+/// The share of the way to rest a mouth keeps after `delta` with time constant `tau`.
+fn relax_factor(delta: Duration, tau: Duration) -> f32 {
+    if tau.is_zero() {
+        return 0.0;
+    }
+    (-delta.as_secs_f32() / tau.as_secs_f32()).exp()
+}
+
+/// `weights` eased toward rest by `keep`, snapping to rest once nothing visible is left.
+fn relaxed(weights: &VisemeWeights, keep: f32) -> VisemeWeights {
+    let mut out = *weights;
+    for w in &mut out.weights {
+        *w *= keep;
+    }
+    out.jaw_open *= keep;
+    let visible = out.weights.iter().chain([&out.jaw_open]).any(|&w| w > 1e-3);
+    if visible { out } else { VisemeWeights::REST }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lipsync::Viseme;
+
+    #[test]
+    fn relaxing_eases_to_rest_and_stops_there() {
+        let mut open = VisemeWeights::REST;
+        open.weights[Viseme::Aa.index()] = 1.0;
+        open.jaw_open = 0.8;
+        let keep = relax_factor(Duration::from_millis(16), Duration::from_millis(60));
+        let once = relaxed(&open, keep);
+        assert!(once.get(Viseme::Aa) < 1.0 && once.get(Viseme::Aa) > 0.5);
+        let mut w = open;
+        for _ in 0..60 {
+            w = relaxed(&w, keep);
+        }
+        assert!(w.is_rest());
+    }
+
+    #[test]
+    fn pacing_ignores_hitches() {
+        let mut pacing = FramePacing::default();
+        for _ in 0..100 {
+            pacing.observe(Duration::from_millis(33));
+        }
+        let settled = pacing.period();
+        pacing.observe(Duration::from_secs(2));
+        assert_eq!(pacing.period(), settled);
+        assert!((settled.as_secs_f64() - 0.033).abs() < 0.001);
+    }
+}

@@ -1,0 +1,87 @@
+//! What the plugin tells the game, as observer events and as messages.
+//!
+//! Every event is triggered on its speaker (observe it with `app.add_observer(..)` or
+//! `commands.entity(npc).observe(..)`) and also written as a message (read it with a
+//! `MessageReader`), in this order for a line: [`SpeechStarted`], [`WordSpoken`]s and
+//! [`VisemeChanged`]s as they are heard, then [`SpeechFinished`] or [`SpeechFailed`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bevy::prelude::{Commands, Entity, EntityEvent, Message, World};
+
+use crate::lipsync::Viseme;
+use crate::speech::SpeechError;
+
+/// A line's first audio is being heard.
+#[derive(EntityEvent, Message, Clone, Debug)]
+pub struct SpeechStarted {
+    /// The speaker.
+    pub entity: Entity,
+    /// The line.
+    pub text: String,
+    /// From the line being dispatched to its first sample being heard: what a player waits.
+    pub time_to_first_audio: Duration,
+    /// From the request being opened to its first audio arriving (network and synthesis).
+    pub time_to_first_chunk: Duration,
+}
+
+/// A word is being heard (for subtitles).
+#[derive(EntityEvent, Message, Clone, Debug)]
+pub struct WordSpoken {
+    /// The speaker.
+    pub entity: Entity,
+    /// Index of the word in the line's timed words.
+    pub index: usize,
+    /// The word as timed by the provider (punctuation may be attached).
+    pub word: String,
+    /// Where it starts and ends in the line's audio, in seconds.
+    pub start_seconds: f64,
+    /// End of the word, in seconds.
+    pub end_seconds: f64,
+}
+
+/// The mouth shape a viewer reads changed.
+#[derive(EntityEvent, Message, Clone, Copy, Debug)]
+pub struct VisemeChanged {
+    /// The speaker.
+    pub entity: Entity,
+    /// The shape now shown ([`Viseme::Sil`] at rest).
+    pub viseme: Viseme,
+    /// The shape before.
+    pub previous: Viseme,
+}
+
+/// A line ended: played to its end, or stopped.
+#[derive(EntityEvent, Message, Clone, Debug)]
+pub struct SpeechFinished {
+    /// The speaker.
+    pub entity: Entity,
+    /// The line.
+    pub text: String,
+    /// Whether it was stopped (skip, stop, an interrupting line) before its end.
+    pub interrupted: bool,
+}
+
+/// A line could not be spoken; the mouth relaxes and the queue moves on.
+#[derive(EntityEvent, Message, Clone, Debug)]
+pub struct SpeechFailed {
+    /// The speaker.
+    pub entity: Entity,
+    /// The line.
+    pub text: String,
+    /// Why, as a sentence that says what to change.
+    pub error: Arc<SpeechError>,
+}
+
+/// Triggers `event` on its speaker and writes it as a message, once commands apply.
+pub(crate) fn emit<E>(commands: &mut Commands, event: E)
+where
+    E: EntityEvent + Message + Clone,
+    for<'a> E::Trigger<'a>: Default,
+{
+    commands.queue(move |world: &mut World| {
+        world.write_message(event.clone());
+        world.trigger(event);
+    });
+}

@@ -1,0 +1,165 @@
+//! The main thread's view of one line being spoken.
+
+use std::time::{Duration, Instant};
+
+use crate::alignment::{Alignment, AlignmentUpdate, FrameOffset};
+use crate::audio::{AudibleClock, AudiblePosition, ClockState, VoiceControl};
+use crate::lipsync::{ArticulationSettings, VisemeTimeline};
+
+use super::runtime::{Canceller, UtteranceId};
+use super::speaker::LineProgress;
+
+/// A line from its request to its last audible frame. Dropping it (stopped, failed, speaker
+/// despawned) interrupts its voice and cancels its request.
+pub(crate) struct ActiveLine {
+    pub(crate) id: UtteranceId,
+    text: String,
+    pub(crate) requested_at: Instant,
+    voice: Option<(VoiceControl, AudibleClock)>,
+    alignment: Alignment,
+    pub(crate) timeline: VisemeTimeline,
+    /// The runtime wrote every sample and closed the voice.
+    pub(crate) stream_ended: bool,
+    /// [`SpeechStarted`](super::SpeechStarted) was sent.
+    pub(crate) started: bool,
+    pub(crate) first_chunk: Option<Duration>,
+    pub(crate) first_audio: Option<Duration>,
+    /// Next word to announce.
+    pub(crate) next_word: usize,
+    pub(crate) heard: AudiblePosition,
+    canceller: Canceller,
+    done: bool,
+}
+
+impl std::fmt::Debug for ActiveLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ActiveLine")
+            .field("id", &self.id)
+            .field("text", &self.text)
+            .field("playing", &self.voice.is_some())
+            .field("stream_ended", &self.stream_ended)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ActiveLine {
+    pub(crate) fn new(
+        id: UtteranceId,
+        text: String,
+        sample_rate: u32,
+        articulation: ArticulationSettings,
+        canceller: Canceller,
+        requested_at: Instant,
+    ) -> Self {
+        ActiveLine {
+            id,
+            text,
+            requested_at,
+            voice: None,
+            alignment: Alignment::default(),
+            timeline: VisemeTimeline::new(sample_rate, articulation),
+            stream_ended: false,
+            started: false,
+            first_chunk: None,
+            first_audio: None,
+            next_word: 0,
+            heard: AudiblePosition {
+                frames: 0.0,
+                state: ClockState::NotStarted,
+            },
+            canceller,
+            done: false,
+        }
+    }
+
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub(crate) fn alignment(&self) -> &Alignment {
+        &self.alignment
+    }
+
+    /// The voice started playing; `clock` is read with the plugin's latency settings.
+    pub(crate) fn attach_voice(
+        &mut self,
+        control: VoiceControl,
+        clock: AudibleClock,
+        first_chunk: Duration,
+    ) {
+        if clock.source_rate() != self.timeline.sample_rate() {
+            // The service answered at another rate than asked: rebuild the curves in its frames.
+            self.timeline = VisemeTimeline::new(clock.source_rate(), *self.timeline.settings());
+            self.timeline.update(&self.alignment);
+        }
+        self.first_chunk = Some(first_chunk);
+        self.voice = Some((control, clock));
+    }
+
+    pub(crate) fn control(&self) -> Option<&VoiceControl> {
+        self.voice.as_ref().map(|(control, _)| control)
+    }
+
+    pub(crate) fn clock(&self) -> Option<&AudibleClock> {
+        self.voice.as_ref().map(|(_, clock)| clock)
+    }
+
+    /// Timing arrived: merge it and rebuild the curves.
+    pub(crate) fn apply_timing(
+        &mut self,
+        update: AlignmentUpdate,
+        envelope_start: FrameOffset,
+        envelope_block: u32,
+        envelope: &[f32],
+    ) {
+        if !update.is_empty() {
+            self.alignment.apply(update);
+            self.timeline.update(&self.alignment);
+        }
+        self.timeline
+            .push_envelope(envelope_start, envelope, envelope_block);
+    }
+
+    /// Reads the clock at `at`. A line without a voice yet has not started.
+    pub(crate) fn listen(&mut self, at: Instant) -> AudiblePosition {
+        if let Some((_, clock)) = &self.voice {
+            self.heard = clock.audible_position(at);
+        }
+        self.heard
+    }
+
+    /// Everything was delivered and the last frame has been heard.
+    pub(crate) fn is_over(&self) -> bool {
+        self.stream_ended && (self.voice.is_none() || self.heard.state == ClockState::Finished)
+    }
+
+    /// The line ended on its own: nothing to cancel when dropped.
+    pub(crate) fn mark_done(&mut self) {
+        self.done = true;
+    }
+
+    pub(crate) fn progress(&self) -> LineProgress<'_> {
+        let words = &self.alignment.words;
+        LineProgress {
+            text: &self.text,
+            words_timed: words.iter().filter(|w| !w.partial).count(),
+            word: self.next_word.checked_sub(1),
+            heard_seconds: self.heard.frames / f64::from(self.timeline.sample_rate()),
+            first_audio: self.first_audio,
+            underruns: self.clock().map_or(0, AudibleClock::underruns),
+            delivered: self.stream_ended,
+        }
+    }
+}
+
+impl Drop for ActiveLine {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        if let Some((control, _)) = &self.voice {
+            control.interrupt();
+        }
+        self.canceller.cancel(self.id);
+    }
+}

@@ -1,0 +1,181 @@
+//! The Bevy plugin: characters that talk, with mouths that follow what is heard.
+//!
+//! ```no_run
+//! use bevy::prelude::*;
+//! use bevy_lipsync::prelude::*;
+//!
+//! fn main() {
+//!     App::new()
+//!         .add_plugins((DefaultPlugins, LipsyncPlugin::default()))
+//!         .add_systems(Startup, spawn_npc)
+//!         .add_observer(|word: On<WordSpoken>| info!("subtitle: {}", word.word))
+//!         .run();
+//! }
+//!
+//! fn spawn_npc(mut commands: Commands) {
+//!     // Put the Speaker on the entity whose descendants carry the face's morph targets
+//!     // (a glTF scene root works: the meshes bind once the scene spawns).
+//!     let npc = commands.spawn(Speaker::new("inworld/inworld-tts-1.5-max:Dennis")).id();
+//!     commands.entity(npc).say("Welcome to the village, stranger.");
+//! }
+//! ```
+//!
+//! # Threads
+//! A TTS runtime thread (tokio) owns the network: it streams each line, writes its PCM into the
+//! line's lock-free ring and sends timing back over a crossbeam channel. The audio thread (a
+//! kira `Sound` on the device, or a virtual output without one) drains the rings and publishes
+//! each voice's clock with atomics. The main thread never waits on either.
+//!
+//! # Systems, in order
+//! | set | schedule | does |
+//! |---|---|---|
+//! | [`LipsyncSystems::Receive`] | `PreUpdate` | plays new voices, merges timing, reports failures |
+//! | [`LipsyncSystems::Dispatch`] | `PostUpdate` | stops lines asked to stop, sends the next waiting lines to the runtime |
+//! | [`LipsyncSystems::Evaluate`] | `PostUpdate` | reads each voice's audible clock, evaluates the [`Mouth`] at the instant the frame will be seen, sends word/viseme/start/finish events |
+//! | [`LipsyncSystems::Bind`] | `PostUpdate` | binds new `MorphWeights` under speakers to their rig preset |
+//! | [`LipsyncSystems::Write`] | `PostUpdate`, after `AnimationSystems` | adds the mouth onto the bound morph targets, on top of animation, with no frame of lag |
+//!
+//! Lines said in `Update` are sent the same frame; their mouths move from the first frame
+//! their audio is heard.
+
+mod commands;
+mod evaluate;
+mod events;
+mod line;
+mod output;
+mod playback;
+mod rig;
+mod runtime;
+mod settings;
+mod speaker;
+
+use bevy::app::AnimationSystems;
+use bevy::prelude::*;
+
+use crate::inworld::{InworldClient, InworldConfig};
+use crate::speech::SpeechService;
+
+pub use commands::SpeakExt;
+pub use evaluate::FramePacing;
+pub use events::{SpeechFailed, SpeechFinished, SpeechStarted, VisemeChanged, WordSpoken};
+pub use output::SpeechOutput;
+pub use rig::RigReport;
+pub use settings::{InworldSetting, LipsyncSettings, OutputSetting};
+pub use speaker::{Line, LineProgress, Mouth, MouthRig, SayMode, Speaker, SpeechQueue};
+
+/// The plugin's systems, in the order they run (see the module docs).
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LipsyncSystems {
+    /// `PreUpdate`: take in what the runtime sent.
+    Receive,
+    /// `PostUpdate`: start and stop lines.
+    Dispatch,
+    /// `PostUpdate`: evaluate mouths and send events.
+    Evaluate,
+    /// `PostUpdate`: bind morph targets.
+    Bind,
+    /// `PostUpdate`, after `AnimationSystems`: write morph weights.
+    Write,
+}
+
+/// Adds talking characters to an app. See the module docs.
+#[derive(Default)]
+pub struct LipsyncPlugin {
+    /// The settings, inserted as a resource.
+    pub settings: LipsyncSettings,
+}
+
+impl LipsyncPlugin {
+    /// The plugin with `settings`.
+    pub fn new(settings: LipsyncSettings) -> Self {
+        LipsyncPlugin { settings }
+    }
+}
+
+impl Plugin for LipsyncPlugin {
+    fn build(&self, app: &mut App) {
+        let settings = self.settings.clone();
+        let output = SpeechOutput::open(&settings).unwrap_or_else(|e| {
+            error!("bevy_lipsync: {e}; voices play on a virtual output instead");
+            SpeechOutput::open(&LipsyncSettings {
+                output: OutputSetting::Virtual,
+                ..settings.clone()
+            })
+            // A virtual output only fails on a zero rate or block, which the error above named.
+            .unwrap_or_else(|e| panic!("bevy_lipsync: cannot open any audio output: {e}"))
+        });
+        let service = speech_service(&settings.inworld);
+        let inworld = service.inworld().is_some();
+        let runtime = runtime::SpeechRuntime::start(service).unwrap_or_else(|e| {
+            panic!("bevy_lipsync: cannot start the speech runtime thread: {e}")
+        });
+        app.insert_resource(settings)
+            .insert_resource(output)
+            .insert_resource(playback::Runtime::new(runtime, inworld))
+            .init_resource::<FramePacing>()
+            .add_message::<SpeechStarted>()
+            .add_message::<WordSpoken>()
+            .add_message::<VisemeChanged>()
+            .add_message::<SpeechFinished>()
+            .add_message::<SpeechFailed>()
+            .configure_sets(PreUpdate, LipsyncSystems::Receive)
+            .configure_sets(
+                PostUpdate,
+                (
+                    LipsyncSystems::Dispatch,
+                    LipsyncSystems::Evaluate,
+                    LipsyncSystems::Bind,
+                    LipsyncSystems::Write,
+                )
+                    .chain(),
+            )
+            .configure_sets(PostUpdate, LipsyncSystems::Write.after(AnimationSystems))
+            .add_systems(
+                PreUpdate,
+                playback::receive_runtime_events.in_set(LipsyncSystems::Receive),
+            )
+            .add_systems(
+                PostUpdate,
+                (
+                    playback::dispatch_lines.in_set(LipsyncSystems::Dispatch),
+                    evaluate::evaluate_mouths.in_set(LipsyncSystems::Evaluate),
+                    (
+                        rig::rebind_changed_speakers,
+                        rig::bind_morphs,
+                        rig::warn_unrigged,
+                    )
+                        .chain()
+                        .in_set(LipsyncSystems::Bind),
+                    rig::write_morphs.in_set(LipsyncSystems::Write),
+                ),
+            );
+    }
+}
+
+/// The speech service the settings ask for; a broken Inworld configuration is logged and the
+/// plugin speaks offline.
+fn speech_service(setting: &InworldSetting) -> SpeechService {
+    let config = match setting {
+        InworldSetting::Disabled => return SpeechService::offline_only(),
+        InworldSetting::Config(config) => (**config).clone(),
+        InworldSetting::FromEnv => match InworldConfig::from_env() {
+            Ok(config) => config,
+            Err(e) => {
+                // No key is the normal offline case; a key with a bad setting is worth saying.
+                if std::env::var_os(crate::inworld::API_KEY_ENV).is_some() {
+                    error!(
+                        "bevy_lipsync: cannot use Inworld ({e}); speaking with the offline voice"
+                    );
+                }
+                return SpeechService::offline_only();
+            }
+        },
+    };
+    match InworldClient::new(config) {
+        Ok(client) => SpeechService::with_inworld(client),
+        Err(e) => {
+            error!("bevy_lipsync: cannot use Inworld ({e}); speaking with the offline voice");
+            SpeechService::offline_only()
+        }
+    }
+}

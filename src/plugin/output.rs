@@ -1,0 +1,68 @@
+//! The audio output the plugin owns, as a resource.
+
+use std::time::Instant;
+
+use bevy::prelude::Resource;
+
+use crate::audio::{AudioError, AudioOutput, LatencySettings, OutputKind, OutputMode};
+
+use super::settings::{LipsyncSettings, OutputSetting};
+
+/// Where every speaker's voice plays: the audio device, or a virtual output.
+///
+/// With [`OutputSetting::Manual`] nothing plays until the game (a test, an offline capture)
+/// calls [`SpeechOutput::step`], which renders one block at the instant given.
+#[derive(Resource, Debug)]
+pub struct SpeechOutput {
+    output: AudioOutput,
+    latency: LatencySettings,
+}
+
+impl SpeechOutput {
+    /// Opens the output the settings ask for.
+    pub fn open(settings: &LipsyncSettings) -> Result<Self, AudioError> {
+        let output = match settings.output {
+            OutputSetting::Auto => AudioOutput::open(OutputMode::Auto)?,
+            OutputSetting::Virtual => {
+                AudioOutput::open(OutputMode::Virtual(settings.virtual_output))?
+            }
+            OutputSetting::Manual => AudioOutput::manual(settings.virtual_output)?,
+        };
+        Ok(SpeechOutput {
+            output,
+            latency: settings.latency,
+        })
+    }
+
+    /// Renders one block at `now` (manual output only; `None` otherwise) and returns it, mono.
+    pub fn step(&mut self, now: Instant) -> Option<&[f32]> {
+        self.output.step(now)
+    }
+
+    /// What kind of output this is.
+    pub fn kind(&self) -> OutputKind {
+        self.output.kind()
+    }
+
+    /// The output's sample rate.
+    pub fn device_rate(&self) -> u32 {
+        self.output.device_rate()
+    }
+
+    /// The latency the voices' clocks apply: the configured output latency, else the output's
+    /// estimate, and the user offset.
+    pub fn latency(&self) -> LatencySettings {
+        LatencySettings {
+            output_latency: Some(
+                self.latency
+                    .output_latency
+                    .unwrap_or_else(|| self.output.output_latency()),
+            ),
+            user_offset: self.latency.user_offset,
+        }
+    }
+
+    pub(crate) fn output_mut(&mut self) -> &mut AudioOutput {
+        &mut self.output
+    }
+}

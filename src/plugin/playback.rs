@@ -1,0 +1,236 @@
+//! Starting lines and taking in what the runtime sends back.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bevy::prelude::*;
+
+use crate::speech::{Provider, SpeechError, SpeechRequest, VoiceDescriptor};
+
+use super::events::{SpeechFailed, SpeechFinished, emit};
+use super::line::ActiveLine;
+use super::output::SpeechOutput;
+use super::runtime::{RuntimeCommand, RuntimeEvent, SpeechRuntime, UtteranceId};
+use super::settings::LipsyncSettings;
+use super::speaker::{Speaker, SpeechQueue};
+
+/// The runtime and the lines in flight, keyed for the events coming back.
+#[derive(Resource)]
+pub(crate) struct Runtime {
+    pub(crate) runtime: SpeechRuntime,
+    /// Which speaker each line in flight belongs to.
+    pub(crate) lines: HashMap<UtteranceId, Entity>,
+    next_id: u64,
+    /// Inworld can be reached (a key or a configuration was given).
+    pub(crate) inworld: bool,
+    warned_fallback: bool,
+}
+
+impl Runtime {
+    pub(crate) fn new(runtime: SpeechRuntime, inworld: bool) -> Self {
+        Runtime {
+            runtime,
+            lines: HashMap::new(),
+            next_id: 1,
+            inworld,
+            warned_fallback: false,
+        }
+    }
+
+    /// The voice a speaker speaks with, after defaults and the offline fallback.
+    fn resolve_voice(
+        &mut self,
+        speaker: &Speaker,
+        settings: &LipsyncSettings,
+    ) -> Result<VoiceDescriptor, SpeechError> {
+        let written = match &speaker.voice {
+            Some(voice) => voice.as_str(),
+            None if self.inworld => settings.default_voice.as_str(),
+            None => settings.default_offline_voice.as_str(),
+        };
+        let voice: VoiceDescriptor = written.parse()?;
+        if voice.provider != Provider::Inworld || self.inworld || !settings.offline_fallback {
+            return Ok(voice);
+        }
+        if !self.warned_fallback {
+            self.warned_fallback = true;
+            warn!(
+                "bevy_lipsync: no Inworld API key is set (INWORLD_API_KEY), so Inworld voices such \
+                 as `{written}` speak with the offline voice `{}`; set the key to hear Inworld",
+                settings.default_offline_voice
+            );
+        }
+        Ok(settings.default_offline_voice.parse()?)
+    }
+}
+
+/// The instant of this frame: the real clock's last update (a test controls it through
+/// `TimeUpdateStrategy::ManualInstant`).
+pub(crate) fn frame_instant(time: &Time<Real>) -> Instant {
+    time.last_update().unwrap_or_else(Instant::now)
+}
+
+/// Stops lines asked to stop and starts the next waiting line of every idle speaker.
+pub(crate) fn dispatch_lines(
+    mut commands: Commands,
+    mut runtime: ResMut<Runtime>,
+    settings: Res<LipsyncSettings>,
+    time: Res<Time<Real>>,
+    mut speakers: Query<(Entity, &Speaker, &mut SpeechQueue)>,
+) {
+    let now = frame_instant(&time);
+    for (entity, speaker, mut queue) in &mut speakers {
+        // Read through `Mut` first, so idle speakers are not marked changed every frame.
+        let idle_with_work = queue.current.is_none() && !queue.waiting.is_empty();
+        if !queue.stop_current && !idle_with_work {
+            continue;
+        }
+        if std::mem::take(&mut queue.stop_current)
+            && let Some(line) = queue.current.take()
+        {
+            runtime.lines.remove(&line.id);
+            emit(
+                &mut commands,
+                SpeechFinished {
+                    entity,
+                    text: line.text().to_owned(),
+                    interrupted: true,
+                },
+            );
+            // Dropping the line interrupts its voice and cancels its request.
+        }
+        if queue.current.is_some() {
+            continue;
+        }
+        let Some(next) = queue.waiting.pop_front() else {
+            continue;
+        };
+        let voice = match runtime.resolve_voice(speaker, &settings) {
+            Ok(voice) => voice,
+            Err(error) => {
+                emit(
+                    &mut commands,
+                    SpeechFailed {
+                        entity,
+                        text: next.text,
+                        error: Arc::new(error),
+                    },
+                );
+                continue;
+            }
+        };
+        if !runtime.runtime.is_running() {
+            emit(
+                &mut commands,
+                SpeechFailed {
+                    entity,
+                    text: next.text,
+                    error: Arc::new(SpeechError::Internal(
+                        "the speech runtime thread has stopped; see the log for its panic".into(),
+                    )),
+                },
+            );
+            continue;
+        }
+        let id = UtteranceId(runtime.next_id);
+        runtime.next_id += 1;
+        let request = SpeechRequest {
+            text: next.text.clone(),
+            voice,
+            language: speaker.language.clone(),
+            speaking_rate: speaker.speaking_rate,
+            sample_rate: settings.sample_rate,
+        };
+        runtime.runtime.send(RuntimeCommand::Speak {
+            id,
+            request,
+            buffer: settings.buffer,
+        });
+        runtime.lines.insert(id, entity);
+        queue.current = Some(ActiveLine::new(
+            id,
+            next.text,
+            settings.sample_rate,
+            settings.articulation,
+            runtime.runtime.canceller(),
+            now,
+        ));
+    }
+}
+
+/// Plays the voices the runtime created and merges the timing it sent.
+pub(crate) fn receive_runtime_events(
+    mut commands: Commands,
+    mut runtime: ResMut<Runtime>,
+    mut output: ResMut<SpeechOutput>,
+    mut speakers: Query<(&Speaker, &mut SpeechQueue)>,
+) {
+    output.output_mut().maintain();
+    let runtime = &mut *runtime;
+    while let Ok(event) = runtime.runtime.events.try_recv() {
+        let id = match &event {
+            RuntimeEvent::Voice { id, .. }
+            | RuntimeEvent::Timing { id, .. }
+            | RuntimeEvent::Ended { id }
+            | RuntimeEvent::Failed { id, .. } => *id,
+        };
+        // A line stopped since: its events are stale (a stale voice is dropped unplayed).
+        let Some(&entity) = runtime.lines.get(&id) else {
+            continue;
+        };
+        let Ok((speaker, mut queue)) = speakers.get_mut(entity) else {
+            runtime.lines.remove(&id);
+            continue;
+        };
+        let Some(line) = queue.current.as_mut().filter(|line| line.id == id) else {
+            continue;
+        };
+        let failure = match event {
+            RuntimeEvent::Voice {
+                renderer,
+                control,
+                first_chunk,
+                ..
+            } => {
+                control.set_gain(speaker.gain);
+                let clock = control.clock().clone().with_latency(output.latency());
+                match output.output_mut().play(*renderer) {
+                    Ok(()) => {
+                        line.attach_voice(control, clock, first_chunk);
+                        None
+                    }
+                    Err(e) => Some(Arc::new(SpeechError::Audio(e))),
+                }
+            }
+            RuntimeEvent::Timing {
+                alignment,
+                envelope_start,
+                envelope_block,
+                envelope,
+                ..
+            } => {
+                line.apply_timing(alignment, envelope_start, envelope_block, &envelope);
+                None
+            }
+            RuntimeEvent::Ended { .. } => {
+                line.stream_ended = true;
+                None
+            }
+            RuntimeEvent::Failed { error, .. } => Some(error),
+        };
+        if let Some(error) = failure
+            && let Some(line) = queue.current.take()
+        {
+            runtime.lines.remove(&id);
+            emit(
+                &mut commands,
+                SpeechFailed {
+                    entity,
+                    text: line.text().to_owned(),
+                    error,
+                },
+            );
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! Finding a speaker's morph targets and writing its mouth onto them.
+//!
+//! Any entity with `MorphWeights` under a [`Speaker`] (itself included) is bound once its mesh
+//! is loaded: the morph target names are read from the mesh and resolved through the speaker's
+//! [`RigPreset`](crate::lipsync::RigPreset) (or a [`MouthRig`] on the mesh entity). glTF scenes
+//! bind when they spawn, since their `MorphWeights` appear then.
+//!
+//! Writing layers on animation: each bound target gets `base + mouth`, where `base` is the
+//! value something else (an `AnimationPlayer`, the game) last put there. The writer remembers
+//! what it wrote, so a value that differs was set by someone else and becomes the new base.
+
+use bevy::mesh::morph::MorphWeights;
+use bevy::mesh::{Mesh, Mesh3d};
+use bevy::prelude::*;
+
+use crate::lipsync::RigBinding;
+
+use super::speaker::{Mouth, MouthRig, Speaker};
+
+/// A `MorphWeights` entity bound to a speaker's mouth.
+#[derive(Component, Debug)]
+pub(crate) struct BoundMorphs {
+    speaker: Entity,
+    binding: RigBinding,
+    /// The mouth's contribution this frame, indexed like the morph targets.
+    mouth: Vec<f32>,
+    /// What others put on each target.
+    base: Vec<f32>,
+    /// What this writer last wrote.
+    written: Vec<f32>,
+}
+
+/// A `MorphWeights` entity with no speaker above it (checked again if one appears).
+#[derive(Component, Debug)]
+pub(crate) struct NotASpeakerMesh;
+
+/// How many morph targets a speaker drives, for the warning about rigs with none.
+#[derive(Component, Debug, Default)]
+pub struct RigReport {
+    /// Meshes bound under the speaker.
+    pub meshes: usize,
+    /// Morph targets the preset drives on them.
+    pub targets: usize,
+    /// Names seen on meshes that bound nothing, for the warning.
+    pub(crate) unmatched: Vec<String>,
+    pub(crate) warned: bool,
+}
+
+/// When a speaker appears or changes (voice, rig), its meshes are bound afresh.
+pub(crate) fn rebind_changed_speakers(
+    mut commands: Commands,
+    changed: Query<Entity, Changed<Speaker>>,
+    children: Query<&Children>,
+    morphs: Query<(), With<MorphWeights>>,
+) {
+    for speaker in &changed {
+        commands.entity(speaker).insert(RigReport::default());
+        for entity in std::iter::once(speaker).chain(children.iter_descendants(speaker)) {
+            if morphs.contains(entity) {
+                commands
+                    .entity(entity)
+                    .remove::<(BoundMorphs, NotASpeakerMesh)>();
+            }
+        }
+    }
+}
+
+/// Binds every unbound `MorphWeights` whose mesh is loaded.
+#[allow(clippy::type_complexity)]
+pub(crate) fn bind_morphs(
+    mut commands: Commands,
+    meshes: Res<Assets<Mesh>>,
+    unbound: Query<
+        (Entity, &MorphWeights, Option<&MouthRig>),
+        (Without<BoundMorphs>, Without<NotASpeakerMesh>),
+    >,
+    parents: Query<&ChildOf>,
+    children: Query<&Children>,
+    mesh3d: Query<&Mesh3d>,
+    mut speakers: Query<(&Speaker, &mut RigReport)>,
+) {
+    for (entity, weights, mouth_rig) in &unbound {
+        let speaker = mouth_rig.and_then(|r| r.speaker).or_else(|| {
+            std::iter::once(entity)
+                .chain(parents.iter_ancestors(entity))
+                .find(|e| speakers.contains(*e))
+        });
+        let Some(speaker) = speaker else {
+            commands.entity(entity).insert(NotASpeakerMesh);
+            continue;
+        };
+        let Some(names) = morph_names(entity, weights, &meshes, &mesh3d, &children) else {
+            // The mesh is still loading: try again next frame.
+            continue;
+        };
+        let Ok((speaker_component, mut report)) = speakers.get_mut(speaker) else {
+            continue;
+        };
+        let preset = mouth_rig
+            .and_then(|r| r.preset.as_ref())
+            .unwrap_or(&speaker_component.rig);
+        let binding = preset.bind(names);
+        let targets = binding.targets().count();
+        report.meshes += 1;
+        report.targets += targets;
+        if targets == 0 {
+            report.unmatched.extend(names.iter().cloned());
+        }
+        let count = weights.weights().len();
+        commands.entity(entity).insert(BoundMorphs {
+            speaker,
+            binding,
+            mouth: vec![0.0; count],
+            base: weights.weights().to_vec(),
+            written: weights.weights().to_vec(),
+        });
+    }
+}
+
+/// The morph target names of the mesh `weights` drives, once it is loaded.
+fn morph_names<'a>(
+    entity: Entity,
+    weights: &MorphWeights,
+    meshes: &'a Assets<Mesh>,
+    mesh3d: &Query<&Mesh3d>,
+    children: &Query<&Children>,
+) -> Option<&'a [String]> {
+    let handle = weights.first_mesh().cloned().or_else(|| {
+        std::iter::once(entity)
+            .chain(children.iter_descendants(entity))
+            .find_map(|e| mesh3d.get(e).ok().map(|m| m.0.clone()))
+    })?;
+    meshes.get(&handle)?.morph_target_names()
+}
+
+/// Warns once per speaker that talks while none of its meshes has a target its preset drives.
+pub(crate) fn warn_unrigged(
+    mut speakers: Query<(Entity, &Speaker, &mut RigReport, &super::SpeechQueue)>,
+) {
+    for (entity, speaker, mut report, queue) in &mut speakers {
+        if report.warned || report.targets > 0 || !queue.is_speaking() {
+            continue;
+        }
+        report.warned = true;
+        let found = if report.unmatched.is_empty() {
+            "no mesh with morph targets under it (yet)".to_owned()
+        } else {
+            format!("morph targets {:?}", report.unmatched)
+        };
+        warn!(
+            "bevy_lipsync: speaker {entity} talks but its mouth cannot move: found {found}, none \
+             of which the {:?} preset drives. Choose the matching `Speaker::rig`, or put a \
+             `MouthRig` with a custom `RigTable` on the mesh entity",
+            speaker.rig
+        );
+    }
+}
+
+/// Writes each bound mesh's share of its speaker's mouth on top of what others set.
+pub(crate) fn write_morphs(
+    speakers: Query<&Mouth>,
+    mut rigs: Query<(&mut BoundMorphs, &mut MorphWeights)>,
+) {
+    for (mut bound, mut weights) in &mut rigs {
+        let Ok(mouth) = speakers.get(bound.speaker) else {
+            continue;
+        };
+        let bound = &mut *bound;
+        bound.binding.apply(&mouth.weights, &mut bound.mouth);
+        let current = weights.weights();
+        let mut changed = false;
+        for index in bound.binding.targets() {
+            let (Some(&now), Some(base), Some(written), Some(&add)) = (
+                current.get(index),
+                bound.base.get_mut(index),
+                bound.written.get_mut(index),
+                bound.mouth.get(index),
+            ) else {
+                continue;
+            };
+            if now != *written {
+                *base = now;
+            }
+            let value = (*base + add).clamp(0.0, 1.0);
+            *written = value;
+            changed |= value != now;
+        }
+        if changed {
+            let out = weights.weights_mut();
+            for index in bound.binding.targets() {
+                if let (Some(slot), Some(&value)) = (out.get_mut(index), bound.written.get(index)) {
+                    *slot = value;
+                }
+            }
+        }
+    }
+}

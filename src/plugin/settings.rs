@@ -1,0 +1,110 @@
+//! What a game can tune when it adds the plugin.
+
+use std::time::Duration;
+
+use bevy::prelude::Resource;
+
+use crate::audio::{DEFAULT_BUFFER, LatencySettings};
+use crate::inworld::InworldConfig;
+use crate::lipsync::ArticulationSettings;
+use crate::speech::DEFAULT_SPEECH_RATE;
+
+/// Where Inworld speech comes from.
+#[derive(Clone, Debug, Default)]
+pub enum InworldSetting {
+    /// Use `INWORLD_API_KEY` (and `INWORLD_API_BASE_URL`) when set; otherwise speak offline.
+    #[default]
+    FromEnv,
+    /// Use this configuration (a key from the game's own settings, a loopback emulator).
+    Config(Box<InworldConfig>),
+    /// Never reach Inworld, even with a key in the environment.
+    Disabled,
+}
+
+/// Where the voices are heard.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OutputSetting {
+    /// The default audio device; without one, a virtual output that keeps the clock running
+    /// (logged once).
+    #[default]
+    Auto,
+    /// A virtual output paced by wall time, never a device (servers, CI).
+    Virtual,
+    /// A virtual output that renders only when the game calls
+    /// [`SpeechOutput::step`](super::SpeechOutput::step): deterministic tests and offline capture.
+    Manual,
+}
+
+/// The plugin's settings, also available as a resource.
+///
+/// ```
+/// use std::time::Duration;
+/// use bevy_lipsync::plugin::{LipsyncSettings, OutputSetting};
+///
+/// let settings = LipsyncSettings {
+///     default_voice: "offline:female".into(),
+///     output: OutputSetting::Virtual,
+///     ..Default::default()
+/// };
+/// assert_eq!(settings.render_latency_frames, 2.0);
+/// ```
+#[derive(Clone, Debug, Resource)]
+pub struct LipsyncSettings {
+    /// How to reach Inworld.
+    pub inworld: InworldSetting,
+    /// The voice of a [`Speaker`](super::Speaker) that names none, when Inworld is available.
+    pub default_voice: String,
+    /// The voice used when Inworld is not available (no key): for speakers that name none, and in
+    /// place of Inworld voices when [`Self::offline_fallback`] is on.
+    pub default_offline_voice: String,
+    /// Speak Inworld voices with the offline voice when no key is configured (warned once),
+    /// instead of failing each line with [`SpeechError::NoInworldKey`](crate::speech::SpeechError).
+    pub offline_fallback: bool,
+    /// The audio output.
+    pub output: OutputSetting,
+    /// Frames of the virtual output (rate, block size) and the most voices heard at once.
+    pub virtual_output: crate::audio::OutputConfig,
+    /// Output latency (`None`: estimated from the output) and a user offset.
+    pub latency: LatencySettings,
+    /// How many frames pass between computing the mouth and seeing it (pipelined rendering,
+    /// swap chain). The mouth is evaluated that far ahead, plus half a frame.
+    pub render_latency_frames: f32,
+    /// Shapes of the mouth: intensity, anticipation, holds.
+    pub articulation: ArticulationSettings,
+    /// Sample rate speech is requested at.
+    pub sample_rate: u32,
+    /// How much audio each voice buffers ahead of playback.
+    pub buffer: Duration,
+    /// How fast a mouth relaxes to rest once its line stops (interrupted, failed, between lines):
+    /// the time constant of an exponential ease.
+    pub relax_time: Duration,
+}
+
+impl Default for LipsyncSettings {
+    fn default() -> Self {
+        LipsyncSettings {
+            inworld: InworldSetting::FromEnv,
+            default_voice: "inworld/inworld-tts-1.5-max:Dennis".into(),
+            default_offline_voice: "offline".into(),
+            offline_fallback: true,
+            output: OutputSetting::Auto,
+            virtual_output: crate::audio::OutputConfig::default(),
+            latency: LatencySettings::default(),
+            render_latency_frames: 2.0,
+            articulation: ArticulationSettings::default(),
+            sample_rate: DEFAULT_SPEECH_RATE,
+            buffer: DEFAULT_BUFFER,
+            relax_time: Duration::from_millis(60),
+        }
+    }
+}
+
+impl LipsyncSettings {
+    /// Settings for tests: no Inworld unless configured, a manual output, otherwise defaults.
+    pub fn manual() -> Self {
+        LipsyncSettings {
+            output: OutputSetting::Manual,
+            ..Default::default()
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! The components a talking character carries.
+
+use std::collections::VecDeque;
+
+use bevy::prelude::{Component, Entity};
+
+use crate::lipsync::{RigPreset, Viseme, VisemeWeights};
+
+use super::line::ActiveLine;
+
+/// Marks an entity as a character that can talk, and says how it sounds and moves.
+///
+/// Its meshes (the entity itself and its descendants, glTF scenes included) that carry
+/// `MorphWeights` are bound through [`Speaker::rig`] once their mesh is loaded.
+///
+/// ```
+/// use bevy_lipsync::plugin::Speaker;
+/// use bevy_lipsync::lipsync::RigPreset;
+///
+/// let npc = Speaker::new("inworld/inworld-tts-1.5-max:Dennis")
+///     .with_rate(1.1)
+///     .with_rig(RigPreset::Arkit52);
+/// assert_eq!(npc.voice.as_deref(), Some("inworld/inworld-tts-1.5-max:Dennis"));
+/// ```
+#[derive(Component, Clone, Debug)]
+#[require(SpeechQueue, Mouth)]
+pub struct Speaker {
+    /// Voice descriptor (`inworld/inworld-tts-1.5-max:Dennis`, `Ashley`, `offline:female`);
+    /// `None` takes the plugin's default.
+    pub voice: Option<String>,
+    /// BCP-47 language hint for multilingual voices.
+    pub language: Option<String>,
+    /// Speaking rate, 0.5 to 1.5.
+    pub speaking_rate: f32,
+    /// How the mouth maps onto the character's morph targets.
+    pub rig: RigPreset,
+    /// Linear gain of the voice, 0 to any (1 is as delivered).
+    pub gain: f32,
+}
+
+impl Default for Speaker {
+    fn default() -> Self {
+        Speaker {
+            voice: None,
+            language: None,
+            speaking_rate: 1.0,
+            rig: RigPreset::OpenXr,
+            gain: 1.0,
+        }
+    }
+}
+
+impl Speaker {
+    /// A speaker with `voice` and the defaults otherwise.
+    pub fn new(voice: impl Into<String>) -> Self {
+        Speaker {
+            voice: Some(voice.into()),
+            ..Default::default()
+        }
+    }
+
+    /// Sets the speaking rate (0.5 to 1.5).
+    pub fn with_rate(mut self, rate: f32) -> Self {
+        self.speaking_rate = rate;
+        self
+    }
+
+    /// Sets the rig preset.
+    pub fn with_rig(mut self, rig: RigPreset) -> Self {
+        self.rig = rig;
+        self
+    }
+
+    /// Sets the voice's gain.
+    pub fn with_gain(mut self, gain: f32) -> Self {
+        self.gain = gain;
+        self
+    }
+
+    /// Sets the language hint.
+    pub fn with_language(mut self, language: impl Into<String>) -> Self {
+        self.language = Some(language.into());
+        self
+    }
+}
+
+/// What to do with a line when the speaker is already talking.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SayMode {
+    /// Wait for the lines before it.
+    #[default]
+    Queue,
+    /// Stop the current line (its mouth relaxes), drop the queue, say this one now.
+    Interrupt,
+}
+
+/// A line to say.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    /// What to say; Inworld-style tags are allowed.
+    pub text: String,
+    /// Queue or interrupt.
+    pub mode: SayMode,
+}
+
+impl Line {
+    /// A line that waits its turn.
+    pub fn new(text: impl Into<String>) -> Self {
+        Line {
+            text: text.into(),
+            mode: SayMode::Queue,
+        }
+    }
+
+    /// A line that cuts in: the current line stops and the queue is dropped.
+    pub fn interrupting(text: impl Into<String>) -> Self {
+        Line {
+            text: text.into(),
+            mode: SayMode::Interrupt,
+        }
+    }
+}
+
+impl From<&str> for Line {
+    fn from(text: &str) -> Self {
+        Line::new(text)
+    }
+}
+
+impl From<String> for Line {
+    fn from(text: String) -> Self {
+        Line::new(text)
+    }
+}
+
+/// A speaker's lines: the one being spoken and those waiting. Added with [`Speaker`].
+///
+/// Push lines through [`SpeakExt`](super::SpeakExt) (`commands.entity(npc).say(..)`) or with
+/// [`SpeechQueue::say`] from a system that has the component.
+#[derive(Component, Debug, Default)]
+pub struct SpeechQueue {
+    pub(crate) waiting: VecDeque<Line>,
+    pub(crate) current: Option<ActiveLine>,
+    /// The current line is to stop (skip or stop).
+    pub(crate) stop_current: bool,
+}
+
+impl SpeechQueue {
+    /// Adds a line; an interrupting one clears the queue and stops the current line.
+    pub fn say(&mut self, line: impl Into<Line>) {
+        let line = line.into();
+        if line.mode == SayMode::Interrupt {
+            self.stop();
+        }
+        self.waiting.push_back(line);
+    }
+
+    /// Stops the current line and moves on to the next.
+    pub fn skip(&mut self) {
+        self.stop_current = self.current.is_some();
+    }
+
+    /// Stops the current line and drops the waiting ones.
+    pub fn stop(&mut self) {
+        self.waiting.clear();
+        self.skip();
+    }
+
+    /// Lines waiting after the current one.
+    pub fn waiting(&self) -> usize {
+        self.waiting.len()
+    }
+
+    /// Whether a line is being spoken (requested, playing, or its tail still heard).
+    pub fn is_speaking(&self) -> bool {
+        self.current.is_some()
+    }
+
+    /// The text of the line being spoken.
+    pub fn current_text(&self) -> Option<&str> {
+        self.current.as_ref().map(|line| line.text())
+    }
+
+    /// The current line's progress, for overlays and subtitles.
+    pub fn progress(&self) -> Option<LineProgress<'_>> {
+        self.current.as_ref().map(ActiveLine::progress)
+    }
+}
+
+/// Where a line is, as of the last frame.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LineProgress<'a> {
+    /// The line.
+    pub text: &'a str,
+    /// Words timed so far, as spoken (final words only).
+    pub words_timed: usize,
+    /// Index of the word being shown, if one has started.
+    pub word: Option<usize>,
+    /// Seconds of the line heard (audible clock, latency compensated).
+    pub heard_seconds: f64,
+    /// Time from the request to the first audio heard, once it has been.
+    pub first_audio: Option<std::time::Duration>,
+    /// Underruns the line's audio had so far.
+    pub underruns: u64,
+    /// Whether all of the line's audio and timing has arrived.
+    pub delivered: bool,
+}
+
+/// The mouth as of this frame: the weights the rig writes, readable by the game.
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct Mouth {
+    /// The 15 viseme weights and the jaw.
+    pub weights: VisemeWeights,
+    /// The shape a viewer reads.
+    pub viseme: Viseme,
+}
+
+impl Default for Mouth {
+    fn default() -> Self {
+        Mouth {
+            weights: VisemeWeights::REST,
+            viseme: Viseme::Sil,
+        }
+    }
+}
+
+/// Points a mesh entity's morph targets at a speaker other than its ancestor, or overrides the
+/// speaker's rig preset for this mesh (a custom table for an odd rig).
+#[derive(Component, Clone, Debug, Default)]
+pub struct MouthRig {
+    /// The speaker whose mouth this mesh shows; `None`: the nearest ancestor with a [`Speaker`].
+    pub speaker: Option<Entity>,
+    /// The preset for this mesh; `None`: the speaker's.
+    pub preset: Option<RigPreset>,
+}

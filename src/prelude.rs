@@ -1,0 +1,8 @@
+//! Everything a game needs to make characters talk: `use bevy_lipsync::prelude::*;`.
+
+pub use crate::lipsync::{RigPreset, RigTable, Viseme, VisemeWeights};
+pub use crate::plugin::{
+    InworldSetting, Line, LipsyncPlugin, LipsyncSettings, LipsyncSystems, Mouth, MouthRig,
+    OutputSetting, SayMode, SpeakExt, Speaker, SpeechFailed, SpeechFinished, SpeechQueue,
+    SpeechStarted, VisemeChanged, WordSpoken,
+};

@@ -1,0 +1,35 @@
+//! Why a line could not be spoken.
+
+use crate::audio::AudioError;
+use crate::inworld::InworldError;
+
+use super::descriptor::DescriptorError;
+
+/// What can go wrong speaking a line. Each message says what to change.
+#[derive(Debug, thiserror::Error)]
+pub enum SpeechError {
+    /// The voice descriptor could not be read.
+    #[error(transparent)]
+    Descriptor(#[from] DescriptorError),
+    /// An Inworld voice was asked for but no key is configured.
+    #[error(
+        "`{voice}` is an Inworld voice but no Inworld API key is configured: set INWORLD_API_KEY \
+         (or give the plugin an InworldConfig), or use an `offline:` voice"
+    )]
+    NoInworldKey {
+        /// The descriptor as written.
+        voice: String,
+    },
+    /// The offline voice is not built into this crate yet.
+    #[error("the offline voice is not available in this build: use an Inworld voice")]
+    OfflineUnavailable,
+    /// Inworld refused or failed the request.
+    #[error(transparent)]
+    Inworld(#[from] InworldError),
+    /// The line's audio could not be played.
+    #[error("the line's audio could not be played: {0}")]
+    Audio(#[from] AudioError),
+    /// A bug in this crate; the message says where.
+    #[error("internal error in bevy_lipsync: {0}")]
+    Internal(String),
+}

@@ -1,0 +1,148 @@
+//! Opening a stream of [`SpeechChunk`]s for a line, whichever provider renders it.
+
+use crate::inworld::{
+    AudioEncoding, InworldClient, InworldError, StreamEvent, SynthesisRequest, TimestampType,
+    UtteranceStream,
+};
+
+use super::chunk::SpeechChunk;
+use super::descriptor::{Provider, VoiceDescriptor};
+use super::error::SpeechError;
+
+/// The sample rate lines are requested at unless a [`SpeechRequest`] says otherwise: Inworld's
+/// default, and plenty for speech.
+pub const DEFAULT_SPEECH_RATE: u32 = 24_000;
+
+/// A line to speak and how.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpeechRequest {
+    /// What to say. Inworld-style tags (`[happy]`, `<break time="300ms"/>`) are allowed.
+    pub text: String,
+    /// Who says it.
+    pub voice: VoiceDescriptor,
+    /// BCP-47 language hint (`"en"`), when the voice speaks several.
+    pub language: Option<String>,
+    /// Speaking rate, 0.5 to 1.5; 1 is the voice's natural pace.
+    pub speaking_rate: f32,
+    /// Sample rate of the audio to produce.
+    pub sample_rate: u32,
+}
+
+impl SpeechRequest {
+    /// `text` in `voice` at the natural pace and [`DEFAULT_SPEECH_RATE`].
+    pub fn new(text: impl Into<String>, voice: VoiceDescriptor) -> Self {
+        SpeechRequest {
+            text: text.into(),
+            voice,
+            language: None,
+            speaking_rate: 1.0,
+            sample_rate: DEFAULT_SPEECH_RATE,
+        }
+    }
+}
+
+/// The providers a game can speak through. Cheap to clone; share one per runtime.
+#[derive(Clone, Debug, Default)]
+pub struct SpeechService {
+    inworld: Option<InworldClient>,
+}
+
+impl SpeechService {
+    /// A service speaking offline only.
+    pub fn offline_only() -> Self {
+        SpeechService::default()
+    }
+
+    /// A service that can also reach Inworld through `client`.
+    pub fn with_inworld(client: InworldClient) -> Self {
+        SpeechService {
+            inworld: Some(client),
+        }
+    }
+
+    /// The Inworld client, when one is configured.
+    pub fn inworld(&self) -> Option<&InworldClient> {
+        self.inworld.as_ref()
+    }
+
+    /// Starts speaking `request`. Nothing is sent or synthesised until [`SpeechStream::next`]
+    /// is polled; errors here are the ones found without asking anyone (no key for an Inworld
+    /// voice, a request the service would refuse).
+    pub fn open(&self, request: &SpeechRequest) -> Result<SpeechStream, SpeechError> {
+        match request.voice.provider {
+            Provider::Inworld => {
+                let client = self
+                    .inworld
+                    .as_ref()
+                    .ok_or_else(|| SpeechError::NoInworldKey {
+                        voice: request.voice.to_string(),
+                    })?;
+                let stream = client.stream(&inworld_request(request))?;
+                Ok(SpeechStream {
+                    inner: Inner::Inworld(Box::new(stream)),
+                })
+            }
+            Provider::Offline => Err(SpeechError::OfflineUnavailable),
+        }
+    }
+}
+
+/// The Inworld request for a line: LINEAR16 at the asked rate, with word timestamps (which carry
+/// phones and viseme categories on the models that have them).
+fn inworld_request(request: &SpeechRequest) -> SynthesisRequest {
+    let mut r = SynthesisRequest::new(request.text.clone(), request.voice.voice.clone())
+        .with_audio(AudioEncoding::Linear16, request.sample_rate)
+        .with_speaking_rate(request.speaking_rate)
+        .with_timestamps(TimestampType::Word);
+    if let Some(model) = &request.voice.model {
+        r = r.with_model(model.clone());
+    }
+    r.language = request.language.clone();
+    r
+}
+
+/// One line being spoken. Poll [`SpeechStream::next`] until it returns `None`; dropping the
+/// stream cancels the request.
+#[derive(Debug)]
+pub struct SpeechStream {
+    inner: Inner,
+}
+
+#[derive(Debug)]
+enum Inner {
+    Inworld(Box<UtteranceStream>),
+}
+
+impl SpeechStream {
+    /// The next chunk, `None` at the end. After an error the stream is over.
+    pub async fn next(&mut self) -> Option<Result<SpeechChunk, SpeechError>> {
+        match &mut self.inner {
+            Inner::Inworld(stream) => loop {
+                match stream.next().await? {
+                    Ok(StreamEvent::Audio(audio)) => {
+                        return Some(Ok(SpeechChunk {
+                            start: audio.start,
+                            sample_rate: audio.sample_rate,
+                            pcm: audio.samples,
+                            alignment: Default::default(),
+                        }));
+                    }
+                    Ok(StreamEvent::Alignment(alignment)) => {
+                        return Some(Ok(SpeechChunk {
+                            alignment,
+                            ..Default::default()
+                        }));
+                    }
+                    // Only LINEAR16 is requested, so compressed bytes mean a confused server.
+                    Ok(StreamEvent::Encoded(_)) => {
+                        return Some(Err(SpeechError::Inworld(InworldError::Protocol(
+                            "Inworld sent compressed audio for a LINEAR16 request".into(),
+                        ))));
+                    }
+                    Ok(StreamEvent::Usage(_)) => continue,
+                    Err(e) => return Some(Err(e.into())),
+                }
+            },
+        }
+    }
+}

@@ -1,0 +1,719 @@
+//! `LipsyncPlugin` in a `MinimalPlugins` app: manual time, the manual audio output stepped by
+//! hand, and the loopback emulator as Inworld. The emulator's tone voice says exactly which phone
+//! sounds when (`render_tones`), so the mouth is checked against that truth.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bevy::app::AnimationSystems;
+use bevy::asset::{AssetPlugin, RenderAssetUsages};
+use bevy::ecs::schedule::ScheduleLabel;
+use bevy::ecs::schedule::{LogLevel, ScheduleBuildSettings};
+use bevy::mesh::morph::MorphWeights;
+use bevy::mesh::{Mesh, Mesh3d, PrimitiveTopology};
+use bevy::prelude::*;
+use bevy::time::TimeUpdateStrategy;
+use bevy_lipsync::audio::{LatencySettings, OutputConfig};
+use bevy_lipsync::emulator::{Emulator, EmulatorConfig, EmulatorHandle, ToneVoice, render_tones};
+use bevy_lipsync::inworld::{Credentials, InworldConfig, InworldError};
+use bevy_lipsync::lipsync::phoneme::{PhoneVisemes, phone_visemes};
+use bevy_lipsync::plugin::{FramePacing, SpeechOutput};
+use bevy_lipsync::prelude::*;
+use bevy_lipsync::speech::SpeechError;
+
+const KEY: &str = "dGVzdDprZXk=";
+const RATE: u32 = 24_000;
+const LINE: &str = "Bob sat on a big red mat and ate a fig.";
+/// 10 ms blocks at 48 kHz.
+const BLOCK: usize = 480;
+
+fn emulator() -> EmulatorHandle {
+    Emulator::spawn(EmulatorConfig {
+        key: Some(KEY.into()),
+        source: Arc::new(ToneVoice),
+        ..Default::default()
+    })
+    .expect("emulator starts on loopback")
+}
+
+/// What the observers saw, in order.
+#[derive(Clone, Debug, PartialEq)]
+enum Seen {
+    Started(Entity, String),
+    Word(Entity, String),
+    Viseme(Entity),
+    Finished(Entity, String, bool),
+    Failed(Entity, String, String),
+}
+
+#[derive(Resource, Clone, Default)]
+struct Log(Arc<Mutex<Vec<Seen>>>);
+
+struct Harness {
+    app: App,
+    now: Instant,
+    next_block: Instant,
+    log: Log,
+    /// The last block the output rendered.
+    last_block: Vec<f32>,
+}
+
+impl Harness {
+    fn new(emulator: &EmulatorHandle, key: &str) -> Self {
+        Self::with_settings(emulator, key, |_| {})
+    }
+
+    fn with_settings(
+        emulator: &EmulatorHandle,
+        key: &str,
+        adjust: impl FnOnce(&mut LipsyncSettings),
+    ) -> Self {
+        let inworld = InworldConfig::new(Credentials::basic(key))
+            .with_base_url(&emulator.base_url())
+            .expect("loopback http is accepted");
+        let mut settings = LipsyncSettings {
+            inworld: InworldSetting::Config(Box::new(inworld)),
+            output: OutputSetting::Manual,
+            virtual_output: OutputConfig {
+                device_rate: 48_000,
+                block_frames: BLOCK,
+                max_voices: 8,
+            },
+            latency: LatencySettings {
+                output_latency: Some(Duration::ZERO),
+                user_offset: Duration::ZERO,
+            },
+            render_latency_frames: 0.0,
+            sample_rate: RATE,
+            // Every line fits in its ring, so a test can wait for delivery before playing it
+            // and playback never underruns, whatever the runtime thread's pace.
+            buffer: Duration::from_secs(30),
+            ..Default::default()
+        };
+        adjust(&mut settings);
+        let mut app = App::new();
+        app.add_plugins((MinimalPlugins, AssetPlugin::default()))
+            .init_asset::<Mesh>()
+            .add_plugins(LipsyncPlugin::new(settings));
+        let log = Log::default();
+        app.insert_resource(log.clone());
+        app.add_observer(|e: On<SpeechStarted>, log: Res<Log>| {
+            log.push(Seen::Started(e.entity, e.text.clone()))
+        })
+        .add_observer(|e: On<WordSpoken>, log: Res<Log>| {
+            log.push(Seen::Word(e.entity, e.word.clone()))
+        })
+        .add_observer(|e: On<VisemeChanged>, log: Res<Log>| log.push(Seen::Viseme(e.entity)))
+        .add_observer(|e: On<SpeechFinished>, log: Res<Log>| {
+            log.push(Seen::Finished(e.entity, e.text.clone(), e.interrupted))
+        })
+        .add_observer(|e: On<SpeechFailed>, log: Res<Log>| {
+            log.push(Seen::Failed(e.entity, e.text.clone(), e.error.to_string()))
+        });
+        let now = Instant::now();
+        let mut harness = Harness {
+            app,
+            now,
+            next_block: now,
+            log,
+            last_block: Vec::new(),
+        };
+        harness.frame(Duration::ZERO);
+        harness
+    }
+
+    /// Advances time by `dt`, rendering every audio block due, then runs one app update.
+    fn frame(&mut self, dt: Duration) {
+        let target = self.now + dt;
+        while self.next_block <= target {
+            let at = self.next_block;
+            let mut output = self.app.world_mut().resource_mut::<SpeechOutput>();
+            let block = output.step(at).expect("the output is manual");
+            self.last_block.clear();
+            self.last_block.extend_from_slice(block);
+            self.next_block += Duration::from_micros(10_000);
+        }
+        self.now = target;
+        self.app
+            .insert_resource(TimeUpdateStrategy::ManualInstant(self.now));
+        self.app.update();
+    }
+
+    /// Runs updates without advancing time until `done`, waiting on the runtime thread.
+    fn wait_for(&mut self, what: &str, mut done: impl FnMut(&mut Harness) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !done(self) {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(2));
+            self.frame(Duration::ZERO);
+        }
+    }
+
+    fn wait_delivered(&mut self, speaker: Entity) {
+        self.wait_for("the line to be delivered", |h| {
+            h.queue(speaker)
+                .progress()
+                .is_some_and(|progress| progress.delivered)
+        });
+    }
+
+    fn queue(&self, speaker: Entity) -> &SpeechQueue {
+        self.app
+            .world()
+            .get::<SpeechQueue>(speaker)
+            .expect("a speaker")
+    }
+
+    fn mouth(&self, speaker: Entity) -> Mouth {
+        *self.app.world().get::<Mouth>(speaker).expect("a speaker")
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.log.0.lock().expect("log").clone()
+    }
+
+    /// Plays 10 ms frames until `speaker` has no line left, at most `limit`.
+    fn play_out(&mut self, speaker: Entity, limit: Duration) {
+        let start = self.now;
+        while self.queue(speaker).is_speaking() || self.queue(speaker).waiting() > 0 {
+            assert!(self.now - start < limit, "the line did not finish");
+            self.frame(Duration::from_millis(10));
+        }
+    }
+
+    /// A speaker with a face mesh whose morph targets are the 15 Ready Player Me visemes.
+    fn spawn_speaker(&mut self, voice: &str) -> (Entity, Entity) {
+        let world = self.app.world_mut();
+        let mut mesh = Mesh::new(
+            PrimitiveTopology::TriangleList,
+            RenderAssetUsages::default(),
+        );
+        mesh.set_morph_target_names(
+            Viseme::ALL
+                .iter()
+                .map(|v| v.rpm_name().to_owned())
+                .collect(),
+        );
+        let handle = world.resource_mut::<Assets<Mesh>>().add(mesh);
+        let weights = MorphWeights::new(vec![0.0; Viseme::COUNT], Some(handle.clone()))
+            .expect("15 targets is within Bevy's limit");
+        let speaker = world.spawn(Speaker::new(voice)).id();
+        let face = world
+            .spawn((Mesh3d(handle), weights, ChildOf(speaker)))
+            .id();
+        (speaker, face)
+    }
+
+    fn morphs(&self, face: Entity) -> Vec<f32> {
+        self.app
+            .world()
+            .get::<MorphWeights>(face)
+            .expect("a face")
+            .weights()
+            .to_vec()
+    }
+}
+
+impl Log {
+    fn push(&self, seen: Seen) {
+        self.0.lock().expect("log").push(seen);
+    }
+}
+
+fn argmax(weights: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, w) in weights.iter().enumerate() {
+        if *w > weights[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+#[test]
+fn the_mouth_follows_the_heard_phones_and_events_arrive_in_order() {
+    let emulator = emulator();
+    let mut h = Harness::new(&emulator, KEY);
+    let (speaker, face) = h.spawn_speaker("Dennis");
+    h.app.world_mut().commands().entity(speaker).say(LINE);
+    h.frame(Duration::ZERO);
+    h.wait_delivered(speaker);
+
+    let truth = render_tones(LINE, RATE, 1.0);
+    // Phones held on one shape long enough to be read mid-way.
+    let held: Vec<_> = truth
+        .words
+        .iter()
+        .flat_map(|w| &w.phones)
+        .filter_map(|p| match phone_visemes(&p.symbol) {
+            Some(PhoneVisemes::Single(v)) if p.end_frame - p.start_frame >= RATE as usize / 12 => {
+                Some((
+                    p.start_frame as f64,
+                    p.end_frame as f64,
+                    v,
+                    p.symbol.clone(),
+                ))
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(held.len() >= 6, "the line has held vowels to check");
+
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    let mut opened = 0.0f32;
+    let start = h.now;
+    while h.queue(speaker).is_speaking() {
+        assert!(
+            h.now - start < Duration::from_secs(10),
+            "the line did not finish"
+        );
+        h.frame(Duration::from_millis(10));
+        let Some(progress) = h.queue(speaker).progress() else {
+            break;
+        };
+        let lookahead = h
+            .app
+            .world()
+            .resource::<FramePacing>()
+            .period()
+            .as_secs_f64()
+            / 2.0;
+        let shown = (progress.heard_seconds + lookahead) * f64::from(RATE);
+        let morphs = h.morphs(face);
+        opened = opened.max(morphs.iter().copied().fold(0.0, f32::max));
+        for (a, b, viseme, symbol) in &held {
+            let margin = (b - a) * 0.3;
+            if shown >= a + margin && shown <= b - margin {
+                checked += 1;
+                if argmax(&morphs) != viseme.index() {
+                    wrong.push((symbol.clone(), *viseme, shown, morphs.clone()));
+                }
+            }
+        }
+    }
+    assert!(checked >= 6, "frames landed mid-phone: {checked}");
+    assert!(
+        wrong.is_empty(),
+        "mouth showed another shape mid-phone: {wrong:?}"
+    );
+    assert!(opened > 0.5, "the mouth opened visibly");
+    for _ in 0..30 {
+        h.frame(Duration::from_millis(10));
+    }
+    assert!(
+        h.mouth(speaker).weights.is_rest(),
+        "silence returns to rest"
+    );
+    assert!(h.morphs(face).iter().all(|w| *w == 0.0));
+
+    let seen = h.seen();
+    let expected_words: Vec<_> = truth.words.iter().map(|w| w.text.clone()).collect();
+    let words: Vec<_> = seen
+        .iter()
+        .filter_map(|s| match s {
+            Seen::Word(_, w) => Some(w.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(words, expected_words);
+    assert_eq!(seen.first(), Some(&Seen::Started(speaker, LINE.into())));
+    let finished = seen
+        .iter()
+        .position(|s| matches!(s, Seen::Finished(..)))
+        .expect("a finish");
+    assert_eq!(seen[finished], Seen::Finished(speaker, LINE.into(), false));
+    assert!(
+        seen[..finished]
+            .iter()
+            .filter(|s| matches!(s, Seen::Viseme(_)))
+            .count()
+            >= 6,
+        "viseme changes come while the line plays"
+    );
+    assert!(
+        !seen[finished..].iter().any(|s| matches!(s, Seen::Word(..))),
+        "no word after the finish"
+    );
+}
+
+#[test]
+fn an_interrupting_line_stops_the_voice_relaxes_the_mouth_and_plays() {
+    let emulator = emulator();
+    let mut h = Harness::new(&emulator, KEY);
+    let (speaker, _face) = h.spawn_speaker("Dennis");
+    h.app
+        .world_mut()
+        .commands()
+        .entity(speaker)
+        .say(LINE)
+        .say("Never heard.");
+    h.frame(Duration::ZERO);
+    h.wait_delivered(speaker);
+    // Play into the line until the mouth is open wide while the voice sounds (the mouth opens
+    // ahead of the sound, so the first open frames can still be silent).
+    let start = h.now;
+    while h
+        .mouth(speaker)
+        .weights
+        .weights
+        .iter()
+        .copied()
+        .fold(0.0, f32::max)
+        < 0.5
+        || !h.last_block.iter().any(|s| s.abs() > 0.01)
+    {
+        assert!(
+            h.now - start < Duration::from_secs(3),
+            "the mouth never opened mid-voice"
+        );
+        h.frame(Duration::from_millis(10));
+    }
+
+    h.app
+        .world_mut()
+        .commands()
+        .entity(speaker)
+        .say_now("Stop.");
+    let mut before = h
+        .mouth(speaker)
+        .weights
+        .weights
+        .iter()
+        .copied()
+        .fold(0.0, f32::max);
+    for _ in 0..4 {
+        h.frame(Duration::from_millis(10));
+        if h.seen()
+            .iter()
+            .any(|s| matches!(s, Seen::Started(_, t) if t == "Stop."))
+        {
+            break;
+        }
+        let now = h
+            .mouth(speaker)
+            .weights
+            .weights
+            .iter()
+            .copied()
+            .fold(0.0, f32::max);
+        assert!(
+            now < before,
+            "the mouth relaxes after the interrupt ({now} >= {before})"
+        );
+        before = now;
+    }
+    // The fade lasts at most 10 ms, one block: the next block is silent until the new voice plays.
+    let seen = h.seen();
+    assert!(seen.contains(&Seen::Finished(speaker, LINE.into(), true)));
+
+    h.wait_delivered(speaker);
+    h.play_out(speaker, Duration::from_secs(5));
+    let finishes: Vec<_> = h
+        .seen()
+        .into_iter()
+        .filter(|s| matches!(s, Seen::Finished(..) | Seen::Started(..)))
+        .collect();
+    assert_eq!(
+        finishes,
+        [
+            Seen::Started(speaker, LINE.into()),
+            Seen::Finished(speaker, LINE.into(), true),
+            Seen::Started(speaker, "Stop.".into()),
+            Seen::Finished(speaker, "Stop.".into(), false),
+        ]
+    );
+}
+
+#[test]
+fn queued_lines_play_one_after_the_other() {
+    let emulator = emulator();
+    let mut h = Harness::new(&emulator, KEY);
+    let (speaker, _face) = h.spawn_speaker("Dennis");
+    h.app
+        .world_mut()
+        .commands()
+        .entity(speaker)
+        .say("First line.")
+        .say("Second line.");
+    h.frame(Duration::ZERO);
+    for _ in 0..2 {
+        h.wait_delivered(speaker);
+        while h.queue(speaker).progress().is_some_and(|p| p.delivered) {
+            h.frame(Duration::from_millis(10));
+        }
+    }
+    h.play_out(speaker, Duration::from_secs(5));
+    let lifecycle: Vec<_> = h
+        .seen()
+        .into_iter()
+        .filter(|s| matches!(s, Seen::Finished(..) | Seen::Started(..)))
+        .collect();
+    assert_eq!(
+        lifecycle,
+        [
+            Seen::Started(speaker, "First line.".into()),
+            Seen::Finished(speaker, "First line.".into(), false),
+            Seen::Started(speaker, "Second line.".into()),
+            Seen::Finished(speaker, "Second line.".into(), false),
+        ]
+    );
+}
+
+#[test]
+fn two_speakers_talk_at_once_each_with_its_own_voice() {
+    let emulator = emulator();
+    let mut h = Harness::new(&emulator, KEY);
+    let (a, face_a) = h.spawn_speaker("Dennis");
+    let (b, face_b) = h.spawn_speaker("Ashley");
+    h.app.world_mut().commands().entity(a).say(LINE);
+    h.app
+        .world_mut()
+        .commands()
+        .entity(b)
+        .say("Mama made a maze of mango jam.");
+    h.frame(Duration::ZERO);
+    h.wait_delivered(a);
+    h.wait_delivered(b);
+    let mut both_open = 0;
+    let start = h.now;
+    while h.queue(a).is_speaking() || h.queue(b).is_speaking() {
+        assert!(h.now - start < Duration::from_secs(10));
+        h.frame(Duration::from_millis(10));
+        let open = |face| h.morphs(face).iter().copied().fold(0.0, f32::max) > 0.3;
+        if open(face_a) && open(face_b) {
+            both_open += 1;
+        }
+    }
+    assert!(
+        both_open > 10,
+        "both mouths moved together for {both_open} frames"
+    );
+    let seen = h.seen();
+    for (speaker, text) in [(a, LINE), (b, "Mama made a maze of mango jam.")] {
+        assert!(seen.contains(&Seen::Started(speaker, text.into())));
+        assert!(seen.contains(&Seen::Finished(speaker, text.into(), false)));
+    }
+    let requests = emulator.requests();
+    let voices: Vec<_> = requests
+        .iter()
+        .filter_map(|r| {
+            r.body
+                .as_ref()
+                .and_then(|j| j["voiceId"].as_str().map(str::to_owned))
+        })
+        .collect();
+    assert!(voices.contains(&"Dennis".to_owned()) && voices.contains(&"Ashley".to_owned()));
+}
+
+#[test]
+fn despawning_a_speaker_mid_line_silences_its_voice() {
+    let emulator = emulator();
+    let mut h = Harness::new(&emulator, KEY);
+    let (speaker, _face) = h.spawn_speaker("Dennis");
+    h.app.world_mut().commands().entity(speaker).say(LINE);
+    h.frame(Duration::ZERO);
+    h.wait_delivered(speaker);
+    for _ in 0..40 {
+        h.frame(Duration::from_millis(10));
+    }
+    assert!(
+        h.last_block.iter().any(|s| s.abs() > 0.01),
+        "the voice is heard"
+    );
+    let before = h.seen().len();
+    h.app.world_mut().despawn(speaker);
+    // One block fades out (10 ms), the next is silence.
+    h.frame(Duration::from_millis(10));
+    h.frame(Duration::from_millis(10));
+    assert!(h.last_block.iter().all(|s| *s == 0.0), "the voice stopped");
+    for _ in 0..50 {
+        h.frame(Duration::from_millis(10));
+    }
+    assert_eq!(
+        h.seen().len(),
+        before,
+        "nothing is reported for a despawned speaker"
+    );
+
+    // The plugin goes on: another speaker talks.
+    let (other, _) = h.spawn_speaker("Dennis");
+    h.app
+        .world_mut()
+        .commands()
+        .entity(other)
+        .say("Still here.");
+    h.frame(Duration::ZERO);
+    h.wait_delivered(other);
+    h.play_out(other, Duration::from_secs(5));
+    assert!(
+        h.seen()
+            .contains(&Seen::Finished(other, "Still here.".into(), false))
+    );
+}
+
+#[test]
+fn a_rejected_key_fails_each_line_with_the_mouth_at_rest() {
+    let emulator = emulator();
+    let mut h = Harness::new(&emulator, "d3Jvbmc6a2V5");
+    let (speaker, face) = h.spawn_speaker("Dennis");
+    h.app
+        .world_mut()
+        .commands()
+        .entity(speaker)
+        .say("Hello there.")
+        .say("Anyone?");
+    h.frame(Duration::ZERO);
+    h.wait_for("both lines to fail", |h| {
+        h.seen()
+            .iter()
+            .filter(|s| matches!(s, Seen::Failed(..)))
+            .count()
+            == 2
+    });
+    let seen = h.seen();
+    let Seen::Failed(who, text, error) = &seen[0] else {
+        panic!("a failure first: {seen:?}");
+    };
+    assert_eq!((*who, text.as_str()), (speaker, "Hello there."));
+    assert!(
+        error.contains("401"),
+        "the error names the rejection: {error}"
+    );
+    assert!(!seen.iter().any(|s| matches!(s, Seen::Started(..))));
+    assert!(h.mouth(speaker).weights.is_rest());
+    assert!(h.morphs(face).iter().all(|w| *w == 0.0));
+    assert!(!h.queue(speaker).is_speaking());
+}
+
+#[test]
+fn the_error_of_a_failed_line_is_the_inworld_error() {
+    let emulator = emulator();
+    let mut h = Harness::new(&emulator, "d3Jvbmc6a2V5");
+    let (speaker, _) = h.spawn_speaker("Dennis");
+    let caught: Arc<Mutex<Option<Arc<SpeechError>>>> = Arc::default();
+    let sink = caught.clone();
+    h.app.add_observer(move |e: On<SpeechFailed>| {
+        *sink.lock().expect("sink") = Some(e.error.clone());
+    });
+    h.app.world_mut().commands().entity(speaker).say("Hello.");
+    h.frame(Duration::ZERO);
+    h.wait_for("the failure", |_| caught.lock().expect("sink").is_some());
+    let error = caught.lock().expect("sink").clone().expect("an error");
+    assert!(
+        matches!(
+            &*error,
+            SpeechError::Inworld(InworldError::Unauthenticated(_))
+        ),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn the_mouth_adds_to_animation_without_accumulating() {
+    let emulator = emulator();
+    let mut h = Harness::new(&emulator, KEY);
+    let (speaker, face) = h.spawn_speaker("Dennis");
+    let aa = Viseme::Aa.index();
+    // An "animation" that sets the AA target to 0.25 every frame before the plugin writes.
+    h.app.add_systems(
+        PostUpdate,
+        (move |mut q: Query<&mut MorphWeights>| {
+            if let Ok(mut w) = q.get_mut(face) {
+                w.weights_mut()[aa] = 0.25;
+            }
+        })
+        .before(AnimationSystems),
+    );
+    for _ in 0..5 {
+        h.frame(Duration::from_millis(10));
+    }
+    assert_eq!(
+        h.morphs(face)[aa],
+        0.25,
+        "at rest the animation shows as it is"
+    );
+    // The mouth opens on AA: the target shows the animation plus the mouth, capped at 1.
+    h.app
+        .world_mut()
+        .get_mut::<Mouth>(speaker)
+        .expect("mouth")
+        .weights
+        .weights[aa] = 0.5;
+    h.frame(Duration::from_millis(10));
+    let shown = h.morphs(face)[aa];
+    assert!(
+        shown > 0.25 && shown < 0.75,
+        "animation plus a relaxing mouth: {shown}"
+    );
+    for _ in 0..100 {
+        h.frame(Duration::from_millis(10));
+    }
+    assert_eq!(
+        h.morphs(face)[aa],
+        0.25,
+        "back to the animation alone, nothing accumulated"
+    );
+
+    // Without animation the target returns to exactly zero.
+    let (other, other_face) = h.spawn_speaker("Dennis");
+    h.frame(Duration::from_millis(10));
+    h.app
+        .world_mut()
+        .get_mut::<Mouth>(other)
+        .expect("mouth")
+        .weights
+        .weights[aa] = 1.0;
+    for _ in 0..100 {
+        h.frame(Duration::from_millis(10));
+    }
+    assert_eq!(h.morphs(other_face)[aa], 0.0);
+}
+
+#[test]
+fn the_plugin_systems_have_no_ambiguities() {
+    let emulator = emulator();
+    let mut h = Harness::new(&emulator, KEY);
+    for label in [PreUpdate.intern(), PostUpdate.intern()] {
+        h.app.edit_schedule(label, |schedule| {
+            schedule.set_build_settings(ScheduleBuildSettings {
+                ambiguity_detection: LogLevel::Error,
+                ..Default::default()
+            });
+        });
+    }
+    // Building the schedules with ambiguity detection at `Error` panics on any ambiguity.
+    h.frame(Duration::from_millis(10));
+}
+
+#[test]
+fn dropping_the_app_mid_line_ends_the_runtime_thread() {
+    let emulator = emulator();
+    let base_url = emulator.base_url();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    // The app lives on its own thread so a hang shows as a timeout here, not a stuck test run.
+    std::thread::spawn(move || {
+        let _keep = emulator;
+        // A ring far shorter than the line: the runtime waits for room that never comes.
+        let mut h = Harness::with_settings(&_keep, KEY, |s| s.buffer = Duration::from_millis(50));
+        let (speaker, _face) = h.spawn_speaker("Dennis");
+        h.app.world_mut().commands().entity(speaker).say(LINE);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !h.seen().iter().any(|s| matches!(s, Seen::Started(..))) {
+            assert!(
+                Instant::now() < deadline,
+                "the line never started ({base_url})"
+            );
+            std::thread::sleep(Duration::from_millis(2));
+            h.frame(Duration::from_millis(10));
+        }
+        // The line still holds a canceller (a sender on the runtime's command channel) when the
+        // runtime is dropped: the drop must end the thread anyway, not wait for the channel.
+        drop(h);
+        let _ = done_tx.send(());
+    });
+    assert!(
+        done_rx.recv_timeout(Duration::from_secs(40)).is_ok(),
+        "dropping the app mid-line hung on the runtime thread"
+    );
+}
