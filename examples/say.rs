@@ -4,20 +4,22 @@
 //! ```text
 //! cargo run --features emulator --example say -- --out hello.wav --timeline hello.json "Hello, world!"
 //! ```
-//! Reads `INWORLD_API_KEY` and `INWORLD_API_BASE_URL`. Without a key (or with `--emulator`) it
-//! starts the built-in loopback emulator and speaks with its tone voice.
+//! Reads `INWORLD_API_KEY` and `INWORLD_API_BASE_URL`. Without a key it speaks with the built-in
+//! offline voice; `--emulator` goes through the loopback Inworld emulator (which speaks with the
+//! offline voice too, over the real protocol).
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use bevy_lipsync::alignment::{FrameOffset, FrameSpan};
-use bevy_lipsync::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+use bevy_lipsync::emulator::{Emulator, EmulatorConfig, EmulatorHandle, OfflineSource};
 use bevy_lipsync::inworld::wav::encode_wav;
 use bevy_lipsync::inworld::{
     API_KEY_ENV, AudioEncoding, Credentials, DEFAULT_MODEL, InworldClient, InworldConfig,
     StreamEvent, SynthesisRequest, TimestampTransport, TimestampType, Utterance,
 };
+use bevy_lipsync::offline::{OfflineSpeech, OfflineVoice};
 use serde_json::json;
 
 const USAGE: &str = "\
@@ -27,12 +29,15 @@ usage: say [--voice ID] [--model ID] [--backend inworld|offline] [--emulator]
 
 Speaks TEXT and writes the audio (mono 16-bit WAV at the synthesized rate) and a timeline JSON
 with words, phones and visemes in seconds from the start of the audio.
-Reads INWORLD_API_KEY and INWORLD_API_BASE_URL; without a key, or with --emulator, it uses the
-built-in loopback emulator.";
+Reads INWORLD_API_KEY and INWORLD_API_BASE_URL. Without a key (or with --backend offline) it
+speaks with the built-in offline voice (--voice male|female); --emulator goes through the
+built-in loopback Inworld emulator instead.";
 
 #[derive(Debug)]
 struct Args {
     voice: String,
+    /// `--voice` was given.
+    voice_set: bool,
     model: String,
     backend: Option<String>,
     emulator: bool,
@@ -50,6 +55,7 @@ struct Args {
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut parsed = Args {
         voice: "Dennis".into(),
+        voice_set: false,
         model: DEFAULT_MODEL.into(),
         backend: None,
         emulator: false,
@@ -67,7 +73,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
-            "--voice" => parsed.voice = value("--voice")?,
+            "--voice" => {
+                parsed.voice = value("--voice")?;
+                parsed.voice_set = true;
+            }
             "--model" => parsed.model = value("--model")?,
             "--backend" => parsed.backend = Some(value("--backend")?),
             "--emulator" => parsed.emulator = true,
@@ -146,18 +155,25 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), String> {
-    if args.backend.as_deref() == Some("offline") {
-        return Err(
-            "the offline voice is not built yet; run with --emulator, or set \
-                    INWORLD_API_KEY for Inworld"
-                .into(),
-        );
-    }
-    if let Some(other) = args.backend.as_deref().filter(|b| *b != "inworld") {
+    if let Some(other) = args
+        .backend
+        .as_deref()
+        .filter(|b| !matches!(*b, "inworld" | "offline"))
+    {
         return Err(format!("--backend {other}: use inworld or offline"));
     }
     let has_key = std::env::var(API_KEY_ENV).is_ok_and(|k| !k.trim().is_empty());
-    let use_emulator = args.emulator || (!has_key && args.backend.is_none());
+    let offline = match args.backend.as_deref() {
+        Some(backend) => backend == "offline",
+        None => !has_key && !args.emulator,
+    };
+    if offline {
+        if args.backend.is_none() {
+            eprintln!("say: no {API_KEY_ENV} set: speaking with the built-in offline voice");
+        }
+        return speak_offline(&args);
+    }
+    let use_emulator = args.emulator || !has_key;
     // Kept alive until the end: dropping the handle stops the emulator.
     let mut _emulator: Option<EmulatorHandle> = None;
     let client = if use_emulator {
@@ -167,6 +183,7 @@ async fn run(args: Args) -> Result<(), String> {
         let key = "say-emulator-key";
         let handle = Emulator::spawn(EmulatorConfig {
             key: Some(key.into()),
+            source: std::sync::Arc::new(OfflineSource::default()),
             ..EmulatorConfig::default()
         })
         .map_err(|e| format!("cannot start the emulator: {e}"))?;
@@ -200,7 +217,44 @@ async fn run(args: Args) -> Result<(), String> {
         eprintln!("whole response after {} ms", started.elapsed().as_millis());
         utterance
     };
+    write_outputs(&args, &utterance, started.elapsed())
+}
+
+/// Speaks with the offline voice, chunk by chunk as a game would receive it.
+fn speak_offline(args: &Args) -> Result<(), String> {
+    let voice = if args.voice_set {
+        args.voice
+            .parse::<OfflineVoice>()
+            .map_err(|e| e.to_string())?
+    } else {
+        OfflineVoice::default()
+    };
+    let started = Instant::now();
+    let mut speech =
+        OfflineSpeech::new(&args.text, voice, 1.0, args.sample_rate).map_err(|e| e.to_string())?;
+    let mut utterance = Utterance {
+        sample_rate: speech.sample_rate(),
+        ..Utterance::default()
+    };
+    let mut chunks = 0;
+    while let Some(chunk) = speech.next_chunk() {
+        if chunks == 0 {
+            eprintln!(
+                "first audio after {:.2} ms (offline voice `{voice}`)",
+                started.elapsed().as_secs_f64() * 1e3
+            );
+        }
+        chunks += 1;
+        utterance.samples.extend_from_slice(&chunk.pcm);
+        utterance.alignment.apply(chunk.alignment);
+    }
     let elapsed = started.elapsed();
+    eprintln!("{chunks} audio chunks synthesized");
+    write_outputs(args, &utterance, elapsed)
+}
+
+/// Writes the WAV and the timeline, and says what was written.
+fn write_outputs(args: &Args, utterance: &Utterance, elapsed: Duration) -> Result<(), String> {
     if utterance.samples.is_empty() {
         return Err("the service returned no audio".into());
     }
@@ -209,7 +263,7 @@ async fn run(args: Args) -> Result<(), String> {
         encode_wav(&utterance.samples, utterance.sample_rate),
     )
     .map_err(|e| format!("cannot write {}: {e}", args.out))?;
-    let timeline = timeline_json(&utterance);
+    let timeline = timeline_json(utterance);
     let text = serde_json::to_string_pretty(&timeline).map_err(|e| e.to_string())?;
     std::fs::write(&args.timeline, text + "\n")
         .map_err(|e| format!("cannot write {}: {e}", args.timeline))?;

@@ -3,7 +3,8 @@
 # with sudo). Safe to run again: it does nothing when everything is present.
 set -euo pipefail
 
-packages=(pkg-config libasound2-dev libudev-dev libx11-dev libxkbcommon-dev libwayland-dev)
+# Extra package names on the command line are installed too (the demo's Xvfb, for instance).
+packages=(pkg-config libasound2-dev libudev-dev libx11-dev libxkbcommon-dev libwayland-dev "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

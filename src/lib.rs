@@ -16,7 +16,7 @@
 //! | [`alignment`] | timelines keyed by audio frames, shared by every layer |
 //! | [`audio`] | the lock-free PCM pipe, resampling, the audible clock, virtual outputs |
 //! | [`lipsync`] | viseme sets, phone/category/letter → viseme tables, and the keys of an utterance (pure: no Bevy) |
-//!
+//! | [`offline`] | the built-in English voice: text normalisation, pronunciation, prosody, formant synthesis, exact timeline |
 //! | [`plugin`] | [`LipsyncPlugin`](plugin::LipsyncPlugin): speakers, lines, events, the runtime thread, rig binding |
 //!
 //! Start with the [`prelude`] and the [`plugin`] docs.
@@ -29,6 +29,7 @@ pub mod audio;
 pub mod emulator;
 pub mod inworld;
 pub mod lipsync;
+pub mod offline;
 pub mod plugin;
 pub mod prelude;
 pub mod speech;

@@ -1,9 +1,11 @@
 //! Command-line options of the `inworld_emulator` example, parsed here so they can be tested.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::EmulatorConfig;
 use super::fault::Fault;
+use super::source::{OfflineSource, ToneVoice};
 
 /// `inworld_emulator --help`.
 pub const CLI_USAGE: &str = "\
@@ -23,6 +25,8 @@ Options:
                              error-line:CHUNKS | malformed-line:CHUNKS | bad-base64:INDEX
                              wav-rate:INDEX | stall:CHUNKS[:MS] | slow-drip:BYTES[:MS]
                            append *N to apply it N times, *always for every request
+  --source offline|tone    what the voices say: the offline voice's speech (default), or one
+                           sine tone per phone
   --chunk-relative-times   count streamed times from each chunk's start
   --float-noise            write times through f32 (0.049999997)
   -h, --help               print this help
@@ -76,7 +80,10 @@ pub enum CliError {
 /// assert_eq!(options.faults.len(), 1);
 /// ```
 pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<CliCommand, CliError> {
-    let mut config = EmulatorConfig::default();
+    let mut config = EmulatorConfig {
+        source: Arc::new(OfflineSource::default()),
+        ..EmulatorConfig::default()
+    };
     let mut faults = Vec::new();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -124,6 +131,14 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<CliCommand,
                 let spec = value()?;
                 faults
                     .push(Fault::parse_spec(&spec).map_err(|reason| bad(&option, &spec, &reason))?);
+            }
+            "--source" => {
+                let name = value()?;
+                config.source = match name.as_str() {
+                    "offline" => Arc::new(OfflineSource::default()),
+                    "tone" => Arc::new(ToneVoice),
+                    _ => return Err(bad(&option, &name, "expected offline or tone")),
+                };
             }
             "--chunk-relative-times" | "--float-noise" if inline.is_some() => {
                 return Err(bad(

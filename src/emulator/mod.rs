@@ -64,7 +64,9 @@ pub use cli::{CLI_USAGE, CliCommand, CliError, CliOptions, parse_args};
 pub use fault::Fault;
 pub use phonetics::{OPENXR_VISEMES, VISEME_CATEGORIES};
 pub use server::{Emulator, EmulatorHandle};
-pub use source::{Rendered, RenderedPhone, RenderedWord, SpeechSource, ToneVoice, render_tones};
+pub use source::{
+    OfflineSource, Rendered, RenderedPhone, RenderedWord, SpeechSource, ToneVoice, render_tones,
+};
 pub use state::{AuthScheme, RecordedRequest};
 
 /// How the emulator starts.

@@ -147,21 +147,22 @@ async fn synthesize(
 ) -> Result<Response, ApiError> {
     shared.authorize(request)?;
     let synth = Synthesis::from_body(&request.body)?;
-    let settings = {
+    let (settings, gender) = {
         let state = shared.lock();
-        if state.catalog.find(&synth.voice_id).is_none() {
+        let Some(voice) = state.catalog.find(&synth.voice_id) else {
             return Err(ApiError::not_found(format!(
                 "Unknown voice: {}",
                 synth.voice_id
             )));
-        }
-        state.settings
+        };
+        (state.settings, voice.gender.clone())
     };
     let rendered = render(
         shared,
         synth.text.clone(),
         synth.sample_rate,
         synth.speaking_rate,
+        gender,
     )
     .await?;
     Ok(if streaming {
@@ -177,11 +178,14 @@ pub(crate) async fn render(
     text: String,
     sample_rate: u32,
     speaking_rate: f32,
+    gender: String,
 ) -> Result<Rendered, ApiError> {
     let source = Arc::clone(&shared.source);
-    tokio::task::spawn_blocking(move || source.render(&text, sample_rate, speaking_rate))
-        .await
-        .map_err(|_| ApiError::internal("the speech source failed"))
+    tokio::task::spawn_blocking(move || {
+        source.render_as(&text, sample_rate, speaking_rate, &gender)
+    })
+    .await
+    .map_err(|_| ApiError::internal("the speech source failed"))
 }
 
 /// `POST /auth/v1/tokens` (Basic only): a Bearer token valid for an hour. The real response

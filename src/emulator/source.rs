@@ -7,12 +7,110 @@
 
 use std::ops::Range;
 
+use crate::offline::{MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, OfflineSpeech, OfflineVoice};
+
 use super::phonetics::{tone_hz, word_phones};
 
 /// Renders text into mono 16-bit audio with its timeline. Must be deterministic.
 pub trait SpeechSource: Send + Sync {
     /// Render `text` at `sample_rate`, with phone durations scaled by `1 / speaking_rate`.
     fn render(&self, text: &str, sample_rate: u32, speaking_rate: f32) -> Rendered;
+
+    /// Render `text` for a voice of the catalog whose gender is `gender` (`male`, `female`, or
+    /// empty). Sources with one voice ignore it.
+    fn render_as(
+        &self,
+        text: &str,
+        sample_rate: u32,
+        speaking_rate: f32,
+        gender: &str,
+    ) -> Rendered {
+        let _ = gender;
+        self.render(text, sample_rate, speaking_rate)
+    }
+}
+
+/// The crate's offline voice: real (robotic) speech, with its exact timeline as the truth.
+///
+/// With no fixed voice, each catalog voice speaks with the offline voice of its gender, so
+/// `Ashley` and `Dennis` sound different.
+///
+/// ```
+/// use bevy_lipsync::emulator::{OfflineSource, SpeechSource};
+///
+/// let rendered = OfflineSource::default().render("Hello there.", 24_000, 1.0);
+/// assert_eq!(rendered.words[1].text, "there.");
+/// assert!(rendered.words[1].phones.iter().any(|p| p.symbol.starts_with('ð')));
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OfflineSource {
+    /// The voice every catalog voice speaks with; `None`: by the catalog voice's gender.
+    pub voice: Option<OfflineVoice>,
+}
+
+impl SpeechSource for OfflineSource {
+    fn render(&self, text: &str, sample_rate: u32, speaking_rate: f32) -> Rendered {
+        self.render_as(text, sample_rate, speaking_rate, "")
+    }
+
+    fn render_as(
+        &self,
+        text: &str,
+        sample_rate: u32,
+        speaking_rate: f32,
+        gender: &str,
+    ) -> Rendered {
+        let voice = self
+            .voice
+            .unwrap_or(if gender.eq_ignore_ascii_case("female") {
+                OfflineVoice::Female
+            } else {
+                OfflineVoice::Male
+            });
+        let sample_rate = sample_rate.clamp(MIN_SAMPLE_RATE, MAX_SAMPLE_RATE);
+        let speaking_rate = if speaking_rate.is_finite() {
+            speaking_rate.clamp(0.5, 1.5)
+        } else {
+            1.0
+        };
+        let Ok(speech) = OfflineSpeech::new(text, voice, speaking_rate, sample_rate) else {
+            // Nothing sayable: the service would still answer with a breath of silence.
+            return Rendered {
+                sample_rate,
+                samples: vec![0; sample_rate as usize / 4],
+                words: Vec::new(),
+            };
+        };
+        let bytes = speech.word_bytes().to_vec();
+        let (samples, timeline) = speech.render_all();
+        let mut words: Vec<RenderedWord> = timeline
+            .words
+            .iter()
+            .zip(bytes)
+            .map(|(word, byte_range)| RenderedWord {
+                text: word.text.clone(),
+                byte_range,
+                start_frame: word.span.start.0 as usize,
+                end_frame: word.span.end.0 as usize,
+                phones: Vec::new(),
+            })
+            .collect();
+        for phone in timeline.phones {
+            if let Some(word) = words.get_mut(phone.word) {
+                word.phones.push(RenderedPhone {
+                    symbol: phone.symbol,
+                    viseme: phone.viseme,
+                    start_frame: phone.span.start.0 as usize,
+                    end_frame: phone.span.end.0 as usize,
+                });
+            }
+        }
+        Rendered {
+            sample_rate,
+            samples,
+            words,
+        }
+    }
 }
 
 /// Audio and the timeline it was built from. Frames are sample indices into `samples`.

@@ -111,7 +111,14 @@ pub(crate) async fn design(shared: &Arc<Shared>, body: &[u8]) -> Result<Value, A
         Some(_) => return Err(ApiError::invalid("voiceDesignConfig must be an object")),
     };
 
-    let rendered = render(shared, preview_text.clone(), PREVIEW_RATE, 1.0).await?;
+    let rendered = render(
+        shared,
+        preview_text.clone(),
+        PREVIEW_RATE,
+        1.0,
+        String::new(),
+    )
+    .await?;
     if rendered.frames() > 15 * PREVIEW_RATE as usize {
         return Err(ApiError::invalid(
             "previewText must fit in 15 seconds of audio",

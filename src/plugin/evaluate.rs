@@ -91,6 +91,7 @@ pub(crate) fn evaluate_mouths(
                 let rate = line.timeline.sample_rate();
                 let advancing = heard.state == ClockState::Playing;
                 let shown = timing.display_position(heard.frames, advancing, rate);
+                line.shown = shown;
                 line.timeline.evaluate(shown, &mut target);
                 follows_line = true;
                 announce_words(&mut commands, entity, line, shown);

@@ -27,6 +27,8 @@ pub(crate) struct ActiveLine {
     /// Next word to announce.
     pub(crate) next_word: usize,
     pub(crate) heard: AudiblePosition,
+    /// The position the mouth shows this frame (frames of the line).
+    pub(crate) shown: f64,
     canceller: Canceller,
     done: bool,
 }
@@ -67,6 +69,7 @@ impl ActiveLine {
                 frames: 0.0,
                 state: ClockState::NotStarted,
             },
+            shown: 0.0,
             canceller,
             done: false,
         }
@@ -128,6 +131,12 @@ impl ActiveLine {
         self.heard
     }
 
+    /// Seconds of the line heard at `at` by its audible clock (`None` before its voice plays).
+    pub(crate) fn heard_seconds_at(&self, at: Instant) -> Option<f64> {
+        let (_, clock) = self.voice.as_ref()?;
+        Some(clock.audible_position(at).frames / f64::from(clock.source_rate()))
+    }
+
     /// Everything was delivered and the last frame has been heard.
     pub(crate) fn is_over(&self) -> bool {
         self.stream_ended && (self.voice.is_none() || self.heard.state == ClockState::Finished)
@@ -145,6 +154,7 @@ impl ActiveLine {
             words_timed: words.iter().filter(|w| !w.partial).count(),
             word: self.next_word.checked_sub(1),
             heard_seconds: self.heard.frames / f64::from(self.timeline.sample_rate()),
+            shown_seconds: self.shown / f64::from(self.timeline.sample_rate()),
             first_audio: self.first_audio,
             underruns: self.clock().map_or(0, AudibleClock::underruns),
             delivered: self.stream_ended,

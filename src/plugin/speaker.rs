@@ -181,6 +181,13 @@ impl SpeechQueue {
         self.current.as_ref().map(|line| line.text())
     }
 
+    /// Seconds of the current line heard at `at`, by its audible clock: `None` without a line
+    /// or before its voice plays. Lets a game check afterwards what was heard while a frame was
+    /// on screen (a sync meter).
+    pub fn heard_seconds_at(&self, at: std::time::Instant) -> Option<f64> {
+        self.current.as_ref()?.heard_seconds_at(at)
+    }
+
     /// The current line's progress, for overlays and subtitles.
     pub fn progress(&self) -> Option<LineProgress<'_>> {
         self.current.as_ref().map(ActiveLine::progress)
@@ -196,8 +203,11 @@ pub struct LineProgress<'a> {
     pub words_timed: usize,
     /// Index of the word being shown, if one has started.
     pub word: Option<usize>,
-    /// Seconds of the line heard (audible clock, latency compensated).
+    /// Seconds of the line heard (audible clock, latency compensated) at the frame's instant.
     pub heard_seconds: f64,
+    /// Seconds of the line the mouth shows this frame: what will be heard while the frame is on
+    /// screen (the heard position plus the render latency and half a frame).
+    pub shown_seconds: f64,
     /// Time from the request to the first audio heard, once it has been.
     pub first_audio: Option<std::time::Duration>,
     /// Underruns the line's audio had so far.

@@ -2,6 +2,7 @@
 
 use crate::audio::AudioError;
 use crate::inworld::InworldError;
+use crate::offline::{OfflineError, UnknownOfflineVoice};
 
 use super::descriptor::DescriptorError;
 
@@ -20,9 +21,12 @@ pub enum SpeechError {
         /// The descriptor as written.
         voice: String,
     },
-    /// The offline voice is not built into this crate yet.
-    #[error("the offline voice is not available in this build: use an Inworld voice")]
-    OfflineUnavailable,
+    /// The descriptor names an offline voice that does not exist.
+    #[error(transparent)]
+    UnknownOfflineVoice(#[from] UnknownOfflineVoice),
+    /// The offline voice cannot say this line.
+    #[error("the offline voice cannot say this line: {0}")]
+    Offline(#[from] OfflineError),
     /// Inworld refused or failed the request.
     #[error(transparent)]
     Inworld(#[from] InworldError),

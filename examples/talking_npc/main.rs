@@ -1,0 +1,377 @@
+//! The talking-NPC demo: two characters whose mouths follow their voices.
+//!
+//! ```text
+//! cargo run --release --example talking_npc                 # offline voice (no key needed)
+//! cargo run --release --example talking_npc -- --emulator   # through the loopback Inworld emulator
+//! INWORLD_API_KEY=... cargo run --release --example talking_npc   # through Inworld
+//! cargo run --release --example talking_npc -- --screenshot shot.png --after 4 --say "Hello!"
+//! ```
+//!
+//! Type a line and press Enter: the selected character says it. Tab selects the other one;
+//! keys 1-5 (with an empty input line) say sample lines; Esc stops the selected character.
+//! Subtitles light up each word as it is heard; the overlay shows the selected character's 15
+//! viseme weights, its audio clock, its time to first audio and the measured sync error.
+
+mod face;
+mod hud;
+
+use std::time::{Duration, Instant};
+
+use bevy::input::ButtonState;
+use bevy::input::keyboard::{Key, KeyboardInput};
+use bevy::mesh::morph::MorphWeights;
+use bevy::prelude::*;
+use bevy::render::view::screenshot::{Screenshot, save_to_disk};
+use bevy::window::WindowResolution;
+use bevy_lipsync::emulator::{Emulator, EmulatorConfig, EmulatorHandle, OfflineSource};
+use bevy_lipsync::inworld::{API_KEY_ENV, Credentials, InworldConfig};
+use bevy_lipsync::prelude::*;
+
+/// Lines on the number keys.
+const SAMPLES: [&str; 5] = [
+    "Welcome to the village, stranger! The inn is just past the old mill.",
+    "Did you hear that? Something is moving in the forest tonight.",
+    "Bring me three wolf pelts and 50 gold coins, and the sword is yours.",
+    "[happy] Oh, what a lovely morning! The bread is fresh and the sun is out.",
+    "Keep your voice down. <break time=\"400ms\"/> The guards are listening.",
+];
+
+/// What the command line asked for.
+#[derive(Resource, Clone, Debug, Default)]
+struct Options {
+    emulator: bool,
+    screenshot: Option<String>,
+    after: f32,
+    say: Option<String>,
+}
+
+fn options() -> Result<Options, String> {
+    let mut options = Options {
+        after: 3.0,
+        ..Default::default()
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+        match arg.as_str() {
+            "--emulator" => options.emulator = true,
+            "--screenshot" => options.screenshot = Some(value("--screenshot")?),
+            "--after" => {
+                let v = value("--after")?;
+                options.after = v.parse().map_err(|_| format!("--after {v}: not seconds"))?;
+            }
+            "--say" => options.say = Some(value("--say")?),
+            "-h" | "--help" => {
+                return Err(
+                    "usage: talking_npc [--emulator] [--screenshot PATH] [--after SECONDS] \
+                     [--say TEXT]"
+                        .into(),
+                );
+            }
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    Ok(options)
+}
+
+/// A character of the scene.
+#[derive(Component, Debug)]
+struct Npc {
+    name: &'static str,
+    /// The entity with the face's `MorphWeights`.
+    face: Entity,
+    /// When it next blinks.
+    next_blink: f32,
+}
+
+/// Which character the keyboard talks to, and the line being typed.
+#[derive(Resource, Debug, Default)]
+struct Control {
+    selected: usize,
+    input: String,
+    /// Where speech comes from, for the overlay.
+    provider: &'static str,
+}
+
+/// Keeps the in-process emulator alive for the app's lifetime.
+#[derive(Resource)]
+#[allow(dead_code)]
+struct EmulatorGuard(EmulatorHandle);
+
+fn main() -> AppExit {
+    let options = match options() {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("talking_npc: {message}");
+            return AppExit::error();
+        }
+    };
+    let has_key = std::env::var(API_KEY_ENV).is_ok_and(|k| !k.trim().is_empty());
+    let mut settings = LipsyncSettings::default();
+    let mut app = App::new();
+    let provider = if options.emulator {
+        let key = "talking-npc-demo";
+        let handle = match Emulator::spawn(EmulatorConfig {
+            key: Some(key.into()),
+            source: std::sync::Arc::new(OfflineSource::default()),
+            ..Default::default()
+        }) {
+            Ok(handle) => handle,
+            Err(e) => {
+                eprintln!("talking_npc: cannot start the emulator: {e}");
+                return AppExit::error();
+            }
+        };
+        let config =
+            match InworldConfig::new(Credentials::basic(key)).with_base_url(&handle.base_url()) {
+                Ok(config) => config,
+                Err(e) => {
+                    eprintln!("talking_npc: {e}");
+                    return AppExit::error();
+                }
+            };
+        settings.inworld = InworldSetting::Config(Box::new(config));
+        app.insert_resource(EmulatorGuard(handle));
+        "loopback Inworld emulator (offline voice)"
+    } else if has_key {
+        "Inworld"
+    } else {
+        "offline voice"
+    };
+    let inworld_voices = options.emulator || has_key;
+    app.add_plugins(DefaultPlugins.set(WindowPlugin {
+        primary_window: Some(Window {
+            title: "bevy_lipsync: talking NPCs".into(),
+            resolution: WindowResolution::new(1280, 720),
+            ..default()
+        }),
+        ..default()
+    }))
+    .add_plugins(LipsyncPlugin::new(settings))
+    .insert_resource(Control {
+        provider,
+        ..default()
+    })
+    .insert_resource(options)
+    .insert_resource(VoiceChoice(inworld_voices))
+    .insert_resource(ClearColor(Color::srgb(0.16, 0.18, 0.24)))
+    .add_systems(Startup, (setup_scene, hud::setup).chain())
+    .add_systems(
+        Update,
+        (
+            type_lines,
+            blink,
+            hud::subtitles,
+            hud::overlay,
+            hud::viseme_bars,
+            hud::highlight_selected,
+            screenshot_mode,
+        ),
+    )
+    .add_systems(
+        PostUpdate,
+        hud::measure_sync.after(LipsyncSystems::Evaluate),
+    )
+    .add_observer(hud::on_started)
+    .add_observer(hud::on_failed);
+    app.run()
+}
+
+/// Whether the characters use Inworld voices (a key or the emulator) or the offline ones.
+#[derive(Resource, Debug)]
+struct VoiceChoice(bool);
+
+fn setup_scene(
+    mut commands: Commands,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    voices: Res<VoiceChoice>,
+    options: Res<Options>,
+) {
+    commands.spawn((
+        Camera3d::default(),
+        Transform::from_xyz(0.0, -0.1, 7.2).looking_at(Vec3::new(0.0, -0.45, 0.0), Vec3::Y),
+        AmbientLight {
+            brightness: 350.0,
+            ..default()
+        },
+    ));
+    commands.spawn((
+        DirectionalLight {
+            illuminance: 9_000.0,
+            ..default()
+        },
+        Transform::from_xyz(2.0, 4.0, 6.0).looking_at(Vec3::ZERO, Vec3::Y),
+    ));
+    commands.spawn((
+        Mesh3d(meshes.add(Plane3d::default().mesh().size(20.0, 20.0))),
+        MeshMaterial3d(materials.add(Color::srgb(0.3, 0.34, 0.3))),
+        Transform::from_xyz(0.0, -3.3, 0.0),
+    ));
+    let characters = [
+        (
+            "Mira",
+            if voices.0 {
+                "inworld/inworld-tts-1.5-max:Ashley"
+            } else {
+                "offline:female"
+            },
+            -1.55,
+            face::Look {
+                skin: Color::srgb(0.93, 0.76, 0.64),
+                hair: Color::srgb(0.55, 0.22, 0.1),
+                lips: Color::srgb(0.78, 0.3, 0.32),
+                shirt: Color::srgb(0.25, 0.45, 0.7),
+            },
+        ),
+        (
+            "Bram",
+            if voices.0 {
+                "inworld/inworld-tts-1.5-max:Dennis"
+            } else {
+                "offline:male"
+            },
+            1.55,
+            face::Look {
+                skin: Color::srgb(0.72, 0.52, 0.4),
+                hair: Color::srgb(0.15, 0.12, 0.1),
+                lips: Color::srgb(0.6, 0.3, 0.28),
+                shirt: Color::srgb(0.55, 0.35, 0.2),
+            },
+        ),
+    ];
+    for (i, (name, voice, x, look)) in characters.into_iter().enumerate() {
+        let root = commands
+            .spawn((
+                Transform::from_xyz(x, 0.0, 0.0).with_rotation(Quat::from_rotation_y(-x * 0.12)),
+                Visibility::default(),
+                Speaker::new(voice),
+            ))
+            .id();
+        let face = face::spawn_character(&mut commands, &mut meshes, &mut materials, root, look);
+        commands.entity(root).insert(Npc {
+            name,
+            face,
+            next_blink: 1.5 + i as f32 * 1.3,
+        });
+    }
+    if let Some(text) = &options.say {
+        // Said by the first character once everything exists.
+        let text = text.clone();
+        commands.queue(move |world: &mut World| {
+            let mut npcs = world.query_filtered::<Entity, With<Npc>>();
+            if let Some(first) = npcs.iter(world).next() {
+                world.commands().entity(first).say(text);
+            }
+        });
+    }
+}
+
+/// The selected character, by spawn order.
+fn selected(npcs: &Query<(Entity, &Npc)>, control: &Control) -> Option<Entity> {
+    let mut all: Vec<Entity> = npcs.iter().map(|(e, _)| e).collect();
+    all.sort();
+    all.get(control.selected % all.len().max(1)).copied()
+}
+
+fn type_lines(
+    mut commands: Commands,
+    mut keys: MessageReader<KeyboardInput>,
+    mut control: ResMut<Control>,
+    npcs: Query<(Entity, &Npc)>,
+) {
+    for key in keys.read() {
+        if key.state != ButtonState::Pressed {
+            continue;
+        }
+        let target = selected(&npcs, &control);
+        match &key.logical_key {
+            Key::Tab => control.selected = (control.selected + 1) % npcs.iter().count().max(1),
+            Key::Enter => {
+                let line = std::mem::take(&mut control.input);
+                if let (Some(npc), false) = (target, line.trim().is_empty()) {
+                    commands.entity(npc).say(line);
+                }
+            }
+            Key::Escape => {
+                if let Some(npc) = target {
+                    commands.entity(npc).stop_speaking();
+                }
+            }
+            Key::Backspace => {
+                control.input.pop();
+            }
+            Key::Character(c) => {
+                let digit = c
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|d| (1..=SAMPLES.len()).contains(d));
+                match (digit, control.input.is_empty(), target) {
+                    (Some(d), true, Some(npc)) => {
+                        commands.entity(npc).say(Line::interrupting(SAMPLES[d - 1]));
+                    }
+                    _ => control.input.push_str(c),
+                }
+            }
+            Key::Space => control.input.push(' '),
+            _ => {}
+        }
+    }
+}
+
+/// Characters blink every few seconds, on their own morph target (the plugin leaves it alone).
+fn blink(time: Res<Time>, mut npcs: Query<&mut Npc>, mut weights: Query<&mut MorphWeights>) {
+    let now = time.elapsed_secs();
+    for mut npc in &mut npcs {
+        let Ok(mut w) = weights.get_mut(npc.face) else {
+            continue;
+        };
+        let since = now - npc.next_blink;
+        let closed = if (0.0..0.15).contains(&since) {
+            1.0 - (since / 0.075 - 1.0).abs()
+        } else {
+            0.0
+        };
+        if let Some(slot) = w.weights_mut().get_mut(face::BLINK_TARGET) {
+            *slot = closed;
+        }
+        if since > 0.15 {
+            // A deterministic 2.5-5 s wait.
+            npc.next_blink = now + 2.5 + (now * 7.31).fract() * 2.5;
+        }
+    }
+}
+
+/// `--screenshot PATH --after SECONDS`: saves a screenshot once the time has passed and a mouth
+/// is visibly open (mid-word), then exits.
+fn screenshot_mode(
+    mut commands: Commands,
+    options: Res<Options>,
+    time: Res<Time<Real>>,
+    mouths: Query<&Mouth>,
+    mut state: Local<Option<Instant>>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    let Some(path) = &options.screenshot else {
+        return;
+    };
+    if let Some(taken) = *state {
+        // Give the capture a few frames to reach the disk.
+        if taken.elapsed() > Duration::from_millis(1500) {
+            exit.write(AppExit::Success);
+        }
+        return;
+    }
+    let waited = time.elapsed_secs() >= options.after;
+    let open = mouths.iter().any(|m| {
+        m.viseme.is_vowel() && m.weights.weights.iter().copied().fold(0.0, f32::max) > 0.4
+    });
+    let overdue = time.elapsed_secs() >= options.after + 20.0;
+    if waited && (open || overdue || options.say.is_none()) {
+        info!("talking_npc: saving a screenshot to {path}");
+        commands
+            .spawn(Screenshot::primary_window())
+            .observe(save_to_disk(path.clone()));
+        *state = Some(Instant::now());
+    }
+}
