@@ -45,7 +45,7 @@ const REST: Pose = Pose {
     protrude: 0.0,
     corners: 0.0,
     thickness: 1.0,
-    tongue_y: -0.12,
+    tongue_y: -0.04,
     tongue_z: -0.07,
 };
 
@@ -65,30 +65,30 @@ fn pose(viseme: Viseme) -> Pose {
     match viseme {
         Sil => REST,
         // Pressed together, thinned, slightly rolled in.
-        Pp => p(0.28, -0.012, -0.012, -0.01, 0.0, 0.7, -0.12, -0.07),
-        // Upper lip lifted over the teeth; lower lip tucked up under them.
-        Ff => p(0.3, 0.06, -0.05, -0.005, 0.01, 0.85, -0.12, -0.07),
+        Pp => p(0.28, -0.012, -0.012, -0.01, 0.0, 0.7, -0.04, -0.07),
+        // Upper lip lifted off the teeth; lower lip tucked up under them.
+        Ff => p(0.3, 0.09, 0.0, -0.005, 0.01, 0.85, -0.04, -0.07),
         // Parted, tongue tip forward between the teeth.
         Th => p(0.28, 0.05, 0.08, 0.0, 0.0, 1.0, 0.0, 0.04),
         // Parted a little, tongue up behind the teeth.
         Dd => p(0.28, 0.045, 0.09, 0.0, 0.0, 1.0, 0.01, -0.04),
-        Kk => p(0.27, 0.05, 0.12, 0.0, 0.0, 1.0, -0.1, -0.07),
+        Kk => p(0.27, 0.05, 0.12, 0.0, 0.0, 1.0, -0.08, -0.07),
         // Pushed forward and rounded, teeth together.
-        Ch => p(0.17, 0.06, 0.06, 0.07, 0.0, 1.05, -0.1, -0.07),
+        Ch => p(0.17, 0.07, 0.05, 0.07, 0.0, 1.05, -0.06, -0.07),
         // Spread a little, teeth together and showing.
-        Ss => p(0.32, 0.05, 0.045, 0.0, 0.02, 0.95, -0.1, -0.07),
+        Ss => p(0.32, 0.07, 0.035, 0.0, 0.02, 0.95, -0.06, -0.07),
         Nn => p(0.28, 0.045, 0.08, 0.0, 0.0, 1.0, 0.01, -0.04),
-        Rr => p(0.18, 0.05, 0.08, 0.04, 0.0, 1.05, -0.08, -0.07),
+        Rr => p(0.18, 0.05, 0.08, 0.04, 0.0, 1.05, -0.07, -0.07),
         // Wide open: the jaw drops.
         Aa => p(0.27, 0.09, 0.3, 0.0, 0.0, 1.0, -0.2, -0.07),
         // Half open and spread.
         E => p(0.33, 0.07, 0.16, 0.0, 0.03, 0.95, -0.14, -0.07),
         // Spread wide, a smile, slightly open.
-        Ih => p(0.36, 0.055, 0.08, 0.0, 0.05, 0.9, -0.1, -0.07),
+        Ih => p(0.36, 0.065, 0.08, 0.0, 0.05, 0.9, -0.08, -0.07),
         // A rounded open ring.
         Oh => p(0.15, 0.11, 0.17, 0.07, -0.01, 1.15, -0.16, -0.07),
         // Tightly rounded and pushed out.
-        Ou => p(0.075, 0.05, 0.05, 0.12, 0.0, 1.25, -0.12, -0.07),
+        Ou => p(0.075, 0.05, 0.05, 0.12, 0.0, 1.25, -0.06, -0.07),
     }
 }
 
@@ -188,7 +188,8 @@ fn grid_mesh(
             let b = (j * columns + (i + 1) % columns) as u32;
             let c = ((j + 1) * columns + (i + 1) % columns) as u32;
             let d = ((j + 1) * columns + i) as u32;
-            indices.extend_from_slice(&[a, b, c, a, c, d]);
+            // Counter-clockwise seen from the front (+Z), so the computed normals face the camera.
+            indices.extend_from_slice(&[a, c, b, a, d, c]);
         }
     }
     let mut targets = Vec::with_capacity(poses.len() * rest.len());
@@ -239,16 +240,20 @@ fn cavity_mesh() -> Mesh {
     )
 }
 
-/// Upper teeth: a curved strip behind the upper lip, fixed to the skull.
+/// Upper teeth: a curved strip behind the upper lip. The head has no hole for a mouth (the lips
+/// sit on its surface), so the teeth follow the lips' outline to stay hidden behind them: they
+/// narrow when the lips round and drop when the upper lip thins.
 fn teeth_mesh() -> Mesh {
     grid_mesh(
         16,
         2,
         false,
-        |_, u, v| {
-            let x = (u - 0.5) * 0.44;
+        |pose, u, v| {
+            let half_width = (pose.width * 0.85 + 0.03).min(0.2);
+            let x = (u - 0.5) * 2.0 * half_width;
+            let top = (pose.upper + 0.1 * pose.thickness - 0.02).min(0.075);
             let curve = -0.5 * x * x;
-            MOUTH + Vec3::new(x, 0.055 - 0.085 * v, -0.035 + curve)
+            MOUTH + Vec3::new(x, top - 0.1 * v, -0.035 + curve)
         },
         &[],
     )
@@ -263,8 +268,8 @@ fn tongue_mesh() -> Mesh {
         |pose, u, v| {
             let x = (u - 0.5) * 0.3 * (1.0 - 0.5 * v);
             // v = 1 is the tip.
-            let y = pose.tongue_y - 0.05 * (1.0 - v) - 0.02 - 0.15 * x * x;
-            let z = -0.06 - 0.05 * (1.0 - v) + (pose.tongue_z + 0.07) * v;
+            let y = pose.tongue_y - 0.03 * (1.0 - v) - 0.1 * x * x;
+            let z = -0.07 - 0.04 * (1.0 - v) + (pose.tongue_z + 0.07) * v;
             MOUTH + Vec3::new(x, y, z)
         },
         &[],

@@ -18,12 +18,14 @@ const SYNC_WINDOW: usize = 240;
 /// What the HUD remembers between frames.
 #[derive(Resource, Default)]
 pub struct HudState {
-    first_audio: HashMap<Entity, Duration>,
+    /// Time to first audio heard and to first chunk synthesised/received, per speaker.
+    first_audio: HashMap<Entity, (Duration, Duration)>,
     last_failure: Option<String>,
     /// Shown minus heard, in ms, per frame of the selected speaker.
     sync_ms: VecDeque<f64>,
-    /// Last frame's (speaker, frame instant, shown seconds), checked once the frame is over.
-    pending: Option<(Entity, Instant, f64)>,
+    /// Recent frames' (speaker, frame instant, shown seconds), checked once each frame has
+    /// left the screen.
+    pending: VecDeque<(Entity, Instant, f64)>,
     /// The subtitle on screen: speaker, line, highlighted word.
     subtitle: Option<(Entity, String, Option<usize>)>,
 }
@@ -39,7 +41,7 @@ pub struct VisemeBar(usize);
 #[derive(Component)]
 pub struct NameTag(Entity);
 
-const BAR_WIDTH: f32 = 160.0;
+const BAR_WIDTH: f32 = 120.0;
 
 pub fn setup(mut commands: Commands, npcs: Query<(Entity, &Npc)>) {
     commands.init_resource::<HudState>();
@@ -62,7 +64,7 @@ pub fn setup(mut commands: Commands, npcs: Query<(Entity, &Npc)>) {
             BackgroundColor(Color::srgba(0.0, 0.0, 0.0, 0.55)),
         ))
         .with_children(|overlay| {
-            overlay.spawn((Text::new(""), font(15.0), StatusText));
+            overlay.spawn((Text::new(""), font(13.0), StatusText));
             let labels = Viseme::ALL.iter().map(|v| v.openxr_name()).chain(["jaw"]);
             for (i, label) in labels.enumerate() {
                 overlay
@@ -75,16 +77,16 @@ pub fn setup(mut commands: Commands, npcs: Query<(Entity, &Npc)>) {
                     .with_children(|row| {
                         row.spawn((
                             Text::new(format!("{label:>3}")),
-                            font(12.0),
+                            font(11.0),
                             Node {
-                                width: Val::Px(30.0),
+                                width: Val::Px(26.0),
                                 ..default()
                             },
                         ));
                         row.spawn((
                             Node {
                                 width: Val::Px(BAR_WIDTH),
-                                height: Val::Px(9.0),
+                                height: Val::Px(7.0),
                                 ..default()
                             },
                             BackgroundColor(Color::srgba(1.0, 1.0, 1.0, 0.08)),
@@ -172,8 +174,10 @@ pub fn highlight_selected(
 }
 
 pub fn on_started(started: On<SpeechStarted>, mut hud: ResMut<HudState>) {
-    hud.first_audio
-        .insert(started.entity, started.time_to_first_audio);
+    hud.first_audio.insert(
+        started.entity,
+        (started.time_to_first_audio, started.time_to_first_chunk),
+    );
     hud.last_failure = None;
 }
 
@@ -226,8 +230,10 @@ pub fn subtitles(
     hud.subtitle = wanted;
 }
 
-/// After each frame, compares what the mouth showed with what the clock says was heard while
-/// that frame was on screen (the middle of its display interval, now that it is known).
+/// Compares what the mouth showed in each frame with what the audible clock says was heard while
+/// that frame was on screen: the middle of its display interval (from its start plus the render
+/// latency to the next frame's start plus the latency), measured once that instant has passed,
+/// so nothing is extrapolated. Positive: the mouth was ahead of the sound.
 pub fn measure_sync(
     time: Res<Time<Real>>,
     settings: Res<LipsyncSettings>,
@@ -241,11 +247,28 @@ pub fn measure_sync(
     let latency = pacing
         .period()
         .mul_f32(settings.render_latency_frames.max(0.0));
-    if let Some((speaker, then, shown)) = hud.pending.take()
+    let speaker = selected(&npcs, &control);
+    if let Some(speaker) = speaker
         && let Ok(queue) = queues.get(speaker)
+        && let Some(progress) = queue.progress()
+        && progress.heard_seconds > 0.0
     {
-        let middle = then + (now - then) / 2 + latency;
-        if let Some(heard) = queue.heard_seconds_at(middle)
+        hud.pending
+            .push_back((speaker, now, progress.shown_seconds));
+    }
+    while hud.pending.len() >= 2 {
+        let (who, start, shown) = hud.pending[0];
+        let end = hud.pending[1].1;
+        let middle = start + (end - start) / 2 + latency;
+        if middle > now {
+            break;
+        }
+        hud.pending.pop_front();
+        if Some(who) != speaker {
+            continue;
+        }
+        if let Ok(queue) = queues.get(who)
+            && let Some(heard) = queue.heard_seconds_at(middle)
             && heard > 0.0
         {
             hud.sync_ms.push_back((shown - heard) * 1000.0);
@@ -254,14 +277,9 @@ pub fn measure_sync(
             }
         }
     }
-    let Some(speaker) = selected(&npcs, &control) else {
-        return;
-    };
-    if let Ok(queue) = queues.get(speaker)
-        && let Some(progress) = queue.progress()
-        && progress.heard_seconds > 0.0
-    {
-        hud.pending = Some((speaker, now, progress.shown_seconds));
+    // A line that ended leaves nothing to check.
+    if hud.pending.len() > 64 {
+        hud.pending.clear();
     }
 }
 
@@ -309,9 +327,16 @@ pub fn overlay(
     let clock = queue.progress().map_or("idle".to_owned(), |p| {
         format!("{:.2} s heard, {} underruns", p.heard_seconds, p.underruns)
     });
-    let first = hud.first_audio.get(&speaker).map_or("-".to_owned(), |d| {
-        format!("{:.0} ms", d.as_secs_f64() * 1e3)
-    });
+    let first = hud
+        .first_audio
+        .get(&speaker)
+        .map_or("-".to_owned(), |(heard, chunk)| {
+            format!(
+                "{:.0} ms heard (first chunk after {:.1} ms)",
+                heard.as_secs_f64() * 1e3,
+                chunk.as_secs_f64() * 1e3
+            )
+        });
     let sync = if hud.sync_ms.is_empty() {
         "-".to_owned()
     } else {

@@ -25,6 +25,7 @@ use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 use bevy::window::WindowResolution;
 use bevy_lipsync::emulator::{Emulator, EmulatorConfig, EmulatorHandle, OfflineSource};
 use bevy_lipsync::inworld::{API_KEY_ENV, Credentials, InworldConfig};
+use bevy_lipsync::lipsync::Viseme;
 use bevy_lipsync::prelude::*;
 
 /// Lines on the number keys.
@@ -40,6 +41,8 @@ const SAMPLES: [&str; 5] = [
 #[derive(Resource, Clone, Debug, Default)]
 struct Options {
     emulator: bool,
+    /// `--pose VISEME`: hold every mouth in this shape (inspecting a rig).
+    pose: Option<String>,
     screenshot: Option<String>,
     after: f32,
     say: Option<String>,
@@ -61,6 +64,7 @@ fn options() -> Result<Options, String> {
                 options.after = v.parse().map_err(|_| format!("--after {v}: not seconds"))?;
             }
             "--say" => options.say = Some(value("--say")?),
+            "--pose" => options.pose = Some(value("--pose")?),
             "-h" | "--help" => {
                 return Err(
                     "usage: talking_npc [--emulator] [--screenshot PATH] [--after SECONDS] \
@@ -78,6 +82,8 @@ fn options() -> Result<Options, String> {
 #[derive(Component, Debug)]
 struct Npc {
     name: &'static str,
+    /// Tab order.
+    order: usize,
     /// The entity with the face's `MorphWeights`.
     face: Entity,
     /// When it next blinks.
@@ -186,15 +192,17 @@ fn setup_scene(
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
     voices: Res<VoiceChoice>,
-    options: Res<Options>,
 ) {
     commands.spawn((
         Camera3d::default(),
-        Transform::from_xyz(0.0, -0.1, 7.2).looking_at(Vec3::new(0.0, -0.45, 0.0), Vec3::Y),
+        // Aimed left of centre so the overlay on the left covers no face.
+        Transform::from_xyz(-1.0, -0.1, 7.2).looking_at(Vec3::new(-1.0, -0.45, 0.0), Vec3::Y),
         AmbientLight {
             brightness: 350.0,
             ..default()
         },
+        // Smooth enough with the mesh density here, and far cheaper on software renderers.
+        Msaa::Off,
     ));
     commands.spawn((
         DirectionalLight {
@@ -251,27 +259,19 @@ fn setup_scene(
         let face = face::spawn_character(&mut commands, &mut meshes, &mut materials, root, look);
         commands.entity(root).insert(Npc {
             name,
+            order: i,
             face,
             next_blink: 1.5 + i as f32 * 1.3,
         });
     }
-    if let Some(text) = &options.say {
-        // Said by the first character once everything exists.
-        let text = text.clone();
-        commands.queue(move |world: &mut World| {
-            let mut npcs = world.query_filtered::<Entity, With<Npc>>();
-            if let Some(first) = npcs.iter(world).next() {
-                world.commands().entity(first).say(text);
-            }
-        });
-    }
 }
 
-/// The selected character, by spawn order.
+/// The selected character.
 fn selected(npcs: &Query<(Entity, &Npc)>, control: &Control) -> Option<Entity> {
-    let mut all: Vec<Entity> = npcs.iter().map(|(e, _)| e).collect();
-    all.sort();
-    all.get(control.selected % all.len().max(1)).copied()
+    let count = npcs.iter().count().max(1);
+    npcs.iter()
+        .find(|(_, npc)| npc.order == control.selected % count)
+        .map(|(e, _)| e)
 }
 
 fn type_lines(
@@ -320,12 +320,32 @@ fn type_lines(
 }
 
 /// Characters blink every few seconds, on their own morph target (the plugin leaves it alone).
-fn blink(time: Res<Time>, mut npcs: Query<&mut Npc>, mut weights: Query<&mut MorphWeights>) {
+/// With `--pose`, the named target is held at full weight underneath the lipsync (the plugin adds
+/// the mouth on top of what others set).
+fn blink(
+    time: Res<Time>,
+    options: Res<Options>,
+    mut npcs: Query<&mut Npc>,
+    mut weights: Query<&mut MorphWeights>,
+) {
     let now = time.elapsed_secs();
+    // A viseme by any of its names (`AA`, `viseme_aa`, `aa`), or `jawOpen` / `blink`.
+    let pose = options
+        .pose
+        .as_deref()
+        .and_then(|name| match name.parse::<Viseme>() {
+            Ok(viseme) => Some(viseme.index()),
+            Err(_) => face::target_names()
+                .iter()
+                .position(|t| t.eq_ignore_ascii_case(name)),
+        });
     for mut npc in &mut npcs {
         let Ok(mut w) = weights.get_mut(npc.face) else {
             continue;
         };
+        if let Some(slot) = pose.and_then(|p| w.weights_mut().get_mut(p)) {
+            *slot = 1.0;
+        }
         let since = now - npc.next_blink;
         let closed = if (0.0..0.15).contains(&since) {
             1.0 - (since / 0.075 - 1.0).abs()
@@ -342,36 +362,77 @@ fn blink(time: Res<Time>, mut npcs: Query<&mut Npc>, mut weights: Query<&mut Mor
     }
 }
 
+/// Where `--say` and `--screenshot` are.
+#[derive(Default)]
+struct Scripted {
+    said: bool,
+    taken: Option<Instant>,
+}
+
+/// How long before the screenshot `--say` starts speaking: the screenshot lands a second into
+/// the line, mid-sentence, even when software rendering draws only a few frames a second.
+const SAY_LEAD: f32 = 1.0;
+
+/// `--say TEXT`: the selected character says it ([`SAY_LEAD`] before `--after`, or at once).
 /// `--screenshot PATH --after SECONDS`: saves a screenshot once the time has passed and a mouth
-/// is visibly open (mid-word), then exits.
+/// is visibly open on a vowel (mid-word), then exits.
 fn screenshot_mode(
     mut commands: Commands,
     options: Res<Options>,
+    control: Res<Control>,
     time: Res<Time<Real>>,
+    npcs: Query<(Entity, &Npc)>,
     mouths: Query<&Mouth>,
-    mut state: Local<Option<Instant>>,
+    mut state: Local<Scripted>,
     mut exit: MessageWriter<AppExit>,
 ) {
+    let start_at = if options.screenshot.is_some() {
+        options.after - SAY_LEAD
+    } else {
+        0.0
+    };
+    if let Some(text) = &options.say
+        && !state.said
+        && time.elapsed_secs() >= start_at
+        && let Some(npc) = selected(&npcs, &control)
+    {
+        commands.entity(npc).say(text.clone());
+        state.said = true;
+    }
     let Some(path) = &options.screenshot else {
         return;
     };
-    if let Some(taken) = *state {
+    if let Some(taken) = state.taken {
         // Give the capture a few frames to reach the disk.
         if taken.elapsed() > Duration::from_millis(1500) {
             exit.write(AppExit::Success);
         }
         return;
     }
+    if std::env::var_os("DEMO_TRACE").is_some() {
+        for m in &mouths {
+            eprintln!(
+                "trace t={:.3} dt={:.3} {:?} max={:.2}",
+                time.elapsed_secs(),
+                time.delta_secs(),
+                m.viseme,
+                m.weights.weights.iter().copied().fold(0.0, f32::max)
+            );
+        }
+    }
     let waited = time.elapsed_secs() >= options.after;
     let open = mouths.iter().any(|m| {
         m.viseme.is_vowel() && m.weights.weights.iter().copied().fold(0.0, f32::max) > 0.4
     });
-    let overdue = time.elapsed_secs() >= options.after + 20.0;
+    let overdue = time.elapsed_secs() >= options.after + 60.0;
     if waited && (open || overdue || options.say.is_none()) {
+        if overdue && !open {
+            warn!("talking_npc: no mouth opened in time; saving the screenshot anyway");
+        }
         info!("talking_npc: saving a screenshot to {path}");
         commands
             .spawn(Screenshot::primary_window())
             .observe(save_to_disk(path.clone()));
-        *state = Some(Instant::now());
+        state.taken = Some(Instant::now());
     }
 }

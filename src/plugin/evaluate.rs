@@ -12,34 +12,47 @@ use super::playback::{Runtime, frame_instant};
 use super::settings::LipsyncSettings;
 use super::speaker::{Mouth, Speaker, SpeechQueue};
 
-/// The frame period, smoothed: how long each picture stays on screen.
+/// Frames the pacing looks back over.
+const PACING_WINDOW: usize = 15;
+
+/// The frame period: how long each picture stays on screen, as the median of the last
+/// [`PACING_WINDOW`] frame times. One hitch does not move it; a game that settles at another
+/// rate (30 fps on a laptop, 5 fps in a software renderer) is followed within half a window.
 #[derive(Resource, Debug, Clone, Copy)]
 pub struct FramePacing {
     period: Duration,
+    recent: [Duration; PACING_WINDOW],
+    next: usize,
 }
 
 impl Default for FramePacing {
     fn default() -> Self {
+        let period = Duration::from_micros(16_667);
         FramePacing {
-            period: Duration::from_micros(16_667),
+            period,
+            recent: [period; PACING_WINDOW],
+            next: 0,
         }
     }
 }
 
 impl FramePacing {
-    /// The smoothed frame period.
+    /// The frame period.
     pub fn period(&self) -> Duration {
         self.period
     }
 
-    /// Folds in one frame's duration. Hitches (over 100 ms) and empty frames are ignored, so
-    /// one slow frame does not push every mouth ahead.
+    /// Folds in one frame's duration (empty frames, as in tests stepping time by zero, are
+    /// ignored). Allocation-free: the window is a fixed array sorted on the stack.
     fn observe(&mut self, delta: Duration) {
-        if delta.is_zero() || delta > Duration::from_millis(100) {
+        if delta.is_zero() {
             return;
         }
-        // An exponential average over about ten frames.
-        self.period = self.period.mul_f64(0.9) + delta.mul_f64(0.1);
+        self.recent[self.next] = delta;
+        self.next = (self.next + 1) % PACING_WINDOW;
+        let mut sorted = self.recent;
+        sorted.sort_unstable();
+        self.period = sorted[PACING_WINDOW / 2];
     }
 }
 
@@ -200,14 +213,26 @@ mod tests {
     }
 
     #[test]
-    fn pacing_ignores_hitches() {
+    fn pacing_ignores_hitches_and_follows_a_new_rate() {
         let mut pacing = FramePacing::default();
         for _ in 0..100 {
             pacing.observe(Duration::from_millis(33));
         }
-        let settled = pacing.period();
+        assert_eq!(pacing.period(), Duration::from_millis(33));
         pacing.observe(Duration::from_secs(2));
-        assert_eq!(pacing.period(), settled);
-        assert!((settled.as_secs_f64() - 0.033).abs() < 0.001);
+        pacing.observe(Duration::from_millis(1));
+        assert_eq!(
+            pacing.period(),
+            Duration::from_millis(33),
+            "single outliers move nothing"
+        );
+        for _ in 0..PACING_WINDOW / 2 + 1 {
+            pacing.observe(Duration::from_millis(200));
+        }
+        assert_eq!(
+            pacing.period(),
+            Duration::from_millis(200),
+            "a sustained 5 fps is followed"
+        );
     }
 }
