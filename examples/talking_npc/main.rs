@@ -171,6 +171,7 @@ fn main() -> AppExit {
             hud::overlay,
             hud::viseme_bars,
             hud::highlight_selected,
+            scripted_line,
             screenshot_mode,
         ),
     )
@@ -362,29 +363,19 @@ fn blink(
     }
 }
 
-/// Where `--say` and `--screenshot` are.
-#[derive(Default)]
-struct Scripted {
-    said: bool,
-    taken: Option<Instant>,
-}
-
 /// How long before the screenshot `--say` starts speaking: the screenshot lands a second into
 /// the line, mid-sentence, even when software rendering draws only a few frames a second.
 const SAY_LEAD: f32 = 1.0;
 
-/// `--say TEXT`: the selected character says it ([`SAY_LEAD`] before `--after`, or at once).
-/// `--screenshot PATH --after SECONDS`: saves a screenshot once the time has passed and a mouth
-/// is visibly open on a vowel (mid-word), then exits.
-fn screenshot_mode(
+/// `--say TEXT`: the selected character says it ([`SAY_LEAD`] before `--after` when taking a
+/// screenshot, at once otherwise).
+fn scripted_line(
     mut commands: Commands,
     options: Res<Options>,
     control: Res<Control>,
     time: Res<Time<Real>>,
     npcs: Query<(Entity, &Npc)>,
-    mouths: Query<&Mouth>,
-    mut state: Local<Scripted>,
-    mut exit: MessageWriter<AppExit>,
+    mut said: Local<bool>,
 ) {
     let start_at = if options.screenshot.is_some() {
         options.after - SAY_LEAD
@@ -392,33 +383,34 @@ fn screenshot_mode(
         0.0
     };
     if let Some(text) = &options.say
-        && !state.said
+        && !*said
         && time.elapsed_secs() >= start_at
         && let Some(npc) = selected(&npcs, &control)
     {
         commands.entity(npc).say(text.clone());
-        state.said = true;
+        *said = true;
     }
+}
+
+/// `--screenshot PATH --after SECONDS`: saves a screenshot once the time has passed and a mouth
+/// is visibly open on a vowel (mid-word), then exits.
+fn screenshot_mode(
+    mut commands: Commands,
+    options: Res<Options>,
+    time: Res<Time<Real>>,
+    mouths: Query<&Mouth>,
+    mut taken: Local<Option<Instant>>,
+    mut exit: MessageWriter<AppExit>,
+) {
     let Some(path) = &options.screenshot else {
         return;
     };
-    if let Some(taken) = state.taken {
+    if let Some(taken) = *taken {
         // Give the capture a few frames to reach the disk.
         if taken.elapsed() > Duration::from_millis(1500) {
             exit.write(AppExit::Success);
         }
         return;
-    }
-    if std::env::var_os("DEMO_TRACE").is_some() {
-        for m in &mouths {
-            eprintln!(
-                "trace t={:.3} dt={:.3} {:?} max={:.2}",
-                time.elapsed_secs(),
-                time.delta_secs(),
-                m.viseme,
-                m.weights.weights.iter().copied().fold(0.0, f32::max)
-            );
-        }
     }
     let waited = time.elapsed_secs() >= options.after;
     let open = mouths.iter().any(|m| {
@@ -433,6 +425,6 @@ fn screenshot_mode(
         commands
             .spawn(Screenshot::primary_window())
             .observe(save_to_disk(path.clone()));
-        state.taken = Some(Instant::now());
+        *taken = Some(Instant::now());
     }
 }

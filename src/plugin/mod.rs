@@ -39,6 +39,8 @@
 //! their audio is heard.
 
 mod commands;
+#[cfg(feature = "kira-audio")]
+mod ducking;
 mod evaluate;
 mod events;
 mod line;
@@ -56,6 +58,8 @@ use crate::inworld::{InworldClient, InworldConfig};
 use crate::speech::SpeechService;
 
 pub use commands::SpeakExt;
+#[cfg(feature = "kira-audio")]
+pub use ducking::{DuckChannelExt, Ducked, DuckingPlugin, DuckingSettings};
 pub use evaluate::FramePacing;
 pub use events::{SpeechFailed, SpeechFinished, SpeechStarted, VisemeChanged, WordSpoken};
 pub use output::SpeechOutput;
