@@ -332,7 +332,7 @@ pub fn overlay(
         .get(&speaker)
         .map_or("-".to_owned(), |(heard, chunk)| {
             format!(
-                "{:.0} ms heard (first chunk after {:.1} ms)",
+                "{:.0} ms (first chunk {:.1} ms)",
                 heard.as_secs_f64() * 1e3,
                 chunk.as_secs_f64() * 1e3
             )
@@ -356,7 +356,7 @@ pub fn overlay(
         .as_ref()
         .map_or(String::new(), |f| format!("\nlast failure: {f}"));
     status.0 = format!(
-        "{name} [Tab]  shape {:?}\nvoice: {}, {output}\nclock: {clock}\nfirst audio: {first}\nsync error: {sync}{failure}",
+        "{name} [Tab]  shape {:?}\nvoice: {}\naudio: {output}\nclock: {clock}\nfirst audio: {first}\nsync error: {sync}{failure}",
         mouth.viseme, control.provider
     );
 }

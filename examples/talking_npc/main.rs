@@ -138,7 +138,7 @@ fn main() -> AppExit {
             };
         settings.inworld = InworldSetting::Config(Box::new(config));
         app.insert_resource(EmulatorGuard(handle));
-        "loopback Inworld emulator (offline voice)"
+        "Inworld emulator"
     } else if has_key {
         "Inworld"
     } else {
