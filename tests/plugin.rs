@@ -717,3 +717,95 @@ fn dropping_the_app_mid_line_ends_the_runtime_thread() {
         "dropping the app mid-line hung on the runtime thread"
     );
 }
+
+#[test]
+fn a_scene_spawned_later_binds_and_a_rig_without_targets_is_reported() {
+    use bevy::mesh::morph::MeshMorphWeights;
+    use bevy_lipsync::plugin::RigReport;
+
+    let emulator = emulator();
+    let mut h = Harness::new(&emulator, KEY);
+    // A rig whose names the default (OpenXR / Ready Player Me) preset does not drive.
+    let odd = {
+        let world = h.app.world_mut();
+        let mut mesh = Mesh::new(
+            PrimitiveTopology::TriangleList,
+            RenderAssetUsages::default(),
+        );
+        mesh.set_morph_target_names(vec!["eyeBlinkLeft".into(), "browInnerUp".into()]);
+        let handle = world.resource_mut::<Assets<Mesh>>().add(mesh);
+        let weights = MorphWeights::new(vec![0.0; 2], Some(handle.clone())).expect("2 targets");
+        let speaker = world.spawn(Speaker::new("Dennis")).id();
+        world.spawn((Mesh3d(handle), weights, ChildOf(speaker)));
+        speaker
+    };
+    // A speaker whose face arrives later, glTF style: `MorphWeights` on a node, the mesh on a
+    // child primitive that references it.
+    let late = h.app.world_mut().spawn(Speaker::new("Ashley")).id();
+    h.app
+        .world_mut()
+        .commands()
+        .entity(odd)
+        .say("Can you see my lips?");
+    h.app.world_mut().commands().entity(late).say(LINE);
+    h.frame(Duration::ZERO);
+    for _ in 0..5 {
+        h.frame(Duration::from_millis(10));
+    }
+    let (node, primitive) = {
+        let world = h.app.world_mut();
+        let mut mesh = Mesh::new(
+            PrimitiveTopology::TriangleList,
+            RenderAssetUsages::default(),
+        );
+        mesh.set_morph_target_names(
+            Viseme::ALL
+                .iter()
+                .map(|v| v.rpm_name().to_owned())
+                .collect(),
+        );
+        let handle = world.resource_mut::<Assets<Mesh>>().add(mesh);
+        let scene = world.spawn(ChildOf(late)).id();
+        let node = world
+            .spawn((
+                MorphWeights::new(vec![0.0; Viseme::COUNT], None).expect("15"),
+                ChildOf(scene),
+            ))
+            .id();
+        let primitive = world
+            .spawn((
+                Mesh3d(handle),
+                MeshMorphWeights::Reference(node),
+                ChildOf(node),
+            ))
+            .id();
+        (node, primitive)
+    };
+    let _ = primitive;
+    h.wait_delivered(late);
+    let mut moved = 0.0f32;
+    let start = h.now;
+    while h.queue(late).is_speaking() {
+        assert!(
+            h.now - start < Duration::from_secs(10),
+            "the line did not finish"
+        );
+        h.frame(Duration::from_millis(10));
+        moved = moved.max(h.morphs(node).iter().copied().fold(0.0, f32::max));
+    }
+    assert!(moved > 0.5, "the late face's mouth moved: {moved}");
+    let late_report = h.app.world().get::<RigReport>(late).expect("a report");
+    assert_eq!(
+        (late_report.meshes, late_report.targets),
+        (1, Viseme::COUNT)
+    );
+    assert!(!late_report.warned());
+
+    let report = h.app.world().get::<RigReport>(odd).expect("a report");
+    assert_eq!((report.meshes, report.targets), (1, 0));
+    assert!(
+        report.warned(),
+        "a talking speaker with no usable target is warned about"
+    );
+    assert_eq!(report.unmatched(), ["eyeBlinkLeft", "browInnerUp"]);
+}

@@ -46,6 +46,18 @@ pub struct RigReport {
     pub(crate) warned: bool,
 }
 
+impl RigReport {
+    /// Morph target names found on meshes that bound nothing (what the warning lists).
+    pub fn unmatched(&self) -> &[String] {
+        &self.unmatched
+    }
+
+    /// Whether the "this mouth cannot move" warning was logged for the speaker.
+    pub fn warned(&self) -> bool {
+        self.warned
+    }
+}
+
 /// When a speaker appears or changes (voice, rig), its meshes are bound afresh.
 pub(crate) fn rebind_changed_speakers(
     mut commands: Commands,
@@ -133,17 +145,27 @@ fn morph_names<'a>(
     meshes.get(&handle)?.morph_target_names()
 }
 
-/// Warns once per speaker that talks while none of its meshes has a target its preset drives.
+/// Seconds of a line heard with no bound target before the warning: a glTF scene spawned with
+/// the speaker usually binds well before that, and a rig that never binds is still reported
+/// within the first line.
+const UNRIGGED_GRACE_SECONDS: f64 = 1.0;
+
+/// Warns once per speaker that has been heard for [`UNRIGGED_GRACE_SECONDS`] while none of its
+/// meshes has a target its preset drives.
 pub(crate) fn warn_unrigged(
     mut speakers: Query<(Entity, &Speaker, &mut RigReport, &super::SpeechQueue)>,
 ) {
     for (entity, speaker, mut report, queue) in &mut speakers {
-        if report.warned || report.targets > 0 || !queue.is_speaking() {
+        if report.warned || report.targets > 0 {
+            continue;
+        }
+        let heard = queue.progress().map_or(0.0, |p| p.heard_seconds);
+        if heard < UNRIGGED_GRACE_SECONDS {
             continue;
         }
         report.warned = true;
         let found = if report.unmatched.is_empty() {
-            "no mesh with morph targets under it (yet)".to_owned()
+            "no mesh with morph targets under it".to_owned()
         } else {
             format!("morph targets {:?}", report.unmatched)
         };
