@@ -7,7 +7,7 @@ use bevy::prelude::*;
 use crate::audio::ClockState;
 use crate::lipsync::{DisplayTiming, VisemeWeights};
 
-use super::events::{SpeechFinished, SpeechStarted, VisemeChanged, WordSpoken, emit};
+use super::events::{SpeechFailed, SpeechFinished, SpeechStarted, VisemeChanged, WordSpoken, emit};
 use super::playback::{Runtime, frame_instant};
 use super::settings::LipsyncSettings;
 use super::speaker::{Mouth, Speaker, SpeechQueue};
@@ -134,14 +134,25 @@ pub(crate) fn evaluate_mouths(
         if finished && let Some(mut line) = queue.current.take() {
             line.mark_done();
             runtime.lines.remove(&line.id);
-            emit(
-                &mut commands,
-                SpeechFinished {
-                    entity,
-                    text: line.text().to_owned(),
-                    interrupted: false,
-                },
-            );
+            let text = line.text().to_owned();
+            match line.failure.take() {
+                Some(error) => emit(
+                    &mut commands,
+                    SpeechFailed {
+                        entity,
+                        text,
+                        error,
+                    },
+                ),
+                None => emit(
+                    &mut commands,
+                    SpeechFinished {
+                        entity,
+                        text,
+                        interrupted: false,
+                    },
+                ),
+            }
         }
     }
 }

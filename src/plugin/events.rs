@@ -63,7 +63,9 @@ pub struct SpeechFinished {
     pub interrupted: bool,
 }
 
-/// A line could not be spoken; the mouth relaxes and the queue moves on.
+/// A line could not be spoken, or stopped short: the request failed (a rejected key, an unknown
+/// voice, a stream cut mid-way). Audio delivered before a mid-stream failure plays to its end
+/// first, so this comes when the line goes quiet; the mouth relaxes and the queue moves on.
 #[derive(EntityEvent, Message, Clone, Debug)]
 pub struct SpeechFailed {
     /// The speaker.

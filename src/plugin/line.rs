@@ -20,6 +20,9 @@ pub(crate) struct ActiveLine {
     pub(crate) timeline: VisemeTimeline,
     /// The runtime wrote every sample and closed the voice.
     pub(crate) stream_ended: bool,
+    /// The request failed after some audio was delivered: that audio plays to its end, then
+    /// the line reports this failure instead of finishing.
+    pub(crate) failure: Option<std::sync::Arc<crate::speech::SpeechError>>,
     /// [`SpeechStarted`](super::SpeechStarted) was sent.
     pub(crate) started: bool,
     pub(crate) first_chunk: Option<Duration>,
@@ -61,6 +64,7 @@ impl ActiveLine {
             alignment: Alignment::default(),
             timeline: VisemeTimeline::new(sample_rate, articulation),
             stream_ended: false,
+            failure: None,
             started: false,
             first_chunk: None,
             first_audio: None,
@@ -97,6 +101,21 @@ impl ActiveLine {
         }
         self.first_chunk = Some(first_chunk);
         self.voice = Some((control, clock));
+    }
+
+    /// Whether the line's voice is playing (its first audio arrived).
+    pub(crate) fn has_voice(&self) -> bool {
+        self.voice.is_some()
+    }
+
+    /// The request failed after audio was delivered: let it play out, then report `error`.
+    pub(crate) fn fail_after_playback(
+        &mut self,
+        error: std::sync::Arc<crate::speech::SpeechError>,
+    ) {
+        self.failure = Some(error);
+        // The runtime closed the voice when the request failed: what was written drains.
+        self.stream_ended = true;
     }
 
     pub(crate) fn control(&self) -> Option<&VoiceControl> {

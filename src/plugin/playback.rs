@@ -217,6 +217,12 @@ pub(crate) fn receive_runtime_events(
                 line.stream_ended = true;
                 None
             }
+            // Audio already delivered plays to its end (the evaluation reports the failure
+            // then); a line that never sounded fails at once.
+            RuntimeEvent::Failed { error, .. } if line.has_voice() => {
+                line.fail_after_playback(error);
+                None
+            }
             RuntimeEvent::Failed { error, .. } => Some(error),
         };
         if let Some(error) = failure
