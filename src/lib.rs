@@ -27,6 +27,9 @@ pub mod alignment;
 pub mod audio;
 #[cfg(feature = "emulator")]
 pub mod emulator;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod inworld;
 pub mod lipsync;
 pub mod offline;

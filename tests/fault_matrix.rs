@@ -8,16 +8,19 @@
 
 mod plugin_support;
 
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
-use bevy_lipsync::emulator::{EmulatorHandle, Fault, Pacing, render_tones};
+use bevy_lipsync::emulator::{EmulatorHandle, Fault, Pacing, Rendered, render_tones};
 use bevy_lipsync::inworld::{Credentials, InworldConfig, InworldError, RetryPolicy};
-use bevy_lipsync::prelude::SpeakExt;
+use bevy_lipsync::prelude::{LipsyncSettings, SpeakExt};
 use bevy_lipsync::speech::SpeechError;
 use plugin_support::*;
 
 const TEXT: &str = "Bob sat on a big red mat and ate a fig.";
 const NEXT: &str = "All is well again.";
+/// The key of the "401 rejected key" case: a key the emulator does not know.
+const WRONG_KEY: &str = "d3Jvbmc6a2V5";
 
 /// What a line should end in.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -246,7 +249,7 @@ struct Row {
 /// output at the TTS rate (bit-exact playback), a short read timeout and quick retries.
 fn harness(emulator: &EmulatorHandle, breakage: &Breakage) -> Harness {
     let key = if matches!(breakage, Breakage::WrongKey) {
-        "d3Jvbmc6a2V5"
+        WRONG_KEY
     } else {
         KEY
     };
@@ -316,6 +319,173 @@ impl Playback {
     }
 }
 
+/// Runs one case: the row of the matrix, the problems found, and the text of every error the
+/// game was shown (`Display` and `Debug`).
+fn run_case(
+    emulator: &EmulatorHandle,
+    case: &Case,
+    truth: &Rendered,
+) -> (Row, Vec<String>, String) {
+    let mut problems = Vec::new();
+    emulator.clear_faults();
+    emulator.set_pacing(Pacing::default());
+    let mut h = harness(emulator, &case.breakage);
+    match &case.breakage {
+        Breakage::Faults(faults) => {
+            for (fault, times) in faults {
+                emulator.push_fault(fault.clone(), *times);
+            }
+        }
+        Breakage::Slow => emulator.set_pacing(Pacing {
+            // Chunks come every 330 ms (under the 500 ms read timeout) but hold 250 ms.
+            real_time_factor: 0.75,
+            ..Pacing::default()
+        }),
+        _ => {}
+    }
+    let voice = if matches!(case.breakage, Breakage::UnknownVoice) {
+        "Nobody"
+    } else {
+        "Dennis"
+    };
+    let (speaker, _face) = h.spawn_speaker(voice);
+    let heard_from = h.heard.len();
+    h.app.world_mut().commands().entity(speaker).say(TEXT);
+    h.frame(std::time::Duration::ZERO);
+    let mut underruns = 0;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while h.queue(speaker).is_speaking() {
+        assert!(
+            Instant::now() < deadline,
+            "{}: the line never ended",
+            case.name
+        );
+        if let Some(p) = h.queue(speaker).progress() {
+            underruns = p.underruns;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+        h.frame(Duration::from_millis(10));
+    }
+    // The mouth relaxes within half a second of the end (a cut line stops mid-word).
+    for _ in 0..50 {
+        h.frame(Duration::from_millis(10));
+    }
+    let mouth_at_rest = h.mouth(speaker).weights.is_rest();
+    let seen = h.seen();
+    let errors = h.errors.lock().expect("errors").clone();
+    let started = seen.iter().any(|s| matches!(s, Seen::Started(..)));
+    let finished = seen.contains(&Seen::Finished(speaker, TEXT.into(), false));
+    let failure = errors.first().map(|e| (kind_of(e), e.to_string()));
+    let heard = &h.heard[heard_from..];
+    let playback = Playback::of(heard, &truth.samples);
+    let audio_ms = playback.played as f64 * 1000.0 / f64::from(RATE);
+
+    let outcome = match (&failure, finished) {
+        (Some((Some(kind), _)), _) => format!("failed: {kind:?}"),
+        (Some((None, message)), _) => format!("failed: {message}"),
+        (None, true) => "finished".to_owned(),
+        (None, false) => "neither finished nor failed".to_owned(),
+    };
+    let mut check = |ok: bool, what: &str| {
+        if !ok {
+            problems.push(format!("{}: {what} ({outcome})", case.name));
+        }
+    };
+    match case.expect {
+        Expect::Finished => {
+            check(finished && failure.is_none(), "should finish");
+            // Every sample of the line, in order (underrun gaps aside for the slow stream).
+            if matches!(case.breakage, Breakage::Slow) {
+                let nonzero = |v: Vec<f32>| v.into_iter().filter(|s| *s != 0.0).collect::<Vec<_>>();
+                let expected: Vec<f32> = truth
+                    .samples
+                    .iter()
+                    .map(|&s| f32::from(s) / 32_768.0)
+                    .collect();
+                check(
+                    nonzero(heard.to_vec()) == nonzero(expected),
+                    "all audio heard in order",
+                );
+                check(underruns > 0, "a stream slower than real time underruns");
+            } else {
+                check(playback.clean(), "bit-exact playback");
+                check(
+                    playback.matching >= playback.audible,
+                    "the whole line is heard",
+                );
+            }
+        }
+        Expect::FailsAtOnce(kind) => {
+            check(
+                failure.as_ref().is_some_and(|(k, _)| *k == Some(kind)),
+                &format!("should fail with {kind:?}"),
+            );
+            check(!started, "no audio, no start");
+            check(heard.iter().all(|s| *s == 0.0), "nothing heard");
+        }
+        Expect::FailsAfterAudio(kind) => {
+            check(
+                failure.as_ref().is_some_and(|(k, _)| *k == Some(kind)),
+                &format!("should fail with {kind:?}"),
+            );
+            check(started, "the delivered audio started");
+            // At least the first 250 ms chunk (less its 100 ms of leading silence).
+            check(
+                playback.played >= RATE as usize / 8,
+                "the delivered audio plays",
+            );
+            check(
+                playback.clean(),
+                "delivered audio plays to its end bit-exact, then silence",
+            );
+            check(
+                seen.iter().position(|s| matches!(s, Seen::Started(..)))
+                    < seen.iter().position(|s| matches!(s, Seen::Failed(..))),
+                "started, then failed",
+            );
+        }
+    }
+    check(mouth_at_rest, "the mouth returns to rest");
+
+    // The next line on the same speaker works.
+    emulator.clear_faults();
+    emulator.set_pacing(Pacing::default());
+    let next_line = if matches!(
+        case.breakage,
+        Breakage::Refused | Breakage::WrongKey | Breakage::UnknownVoice
+    ) {
+        // The cause is the game's configuration: fixed, the same speaker talks again.
+        let mut fixed = Harness::new(emulator, KEY);
+        let (other, _) = fixed.spawn_speaker("Dennis");
+        fixed.app.world_mut().commands().entity(other).say(NEXT);
+        fixed.frame(Duration::ZERO);
+        play_out(&mut fixed, other);
+        fixed
+            .seen()
+            .contains(&Seen::Finished(other, NEXT.into(), false))
+    } else {
+        h.app.world_mut().commands().entity(speaker).say(NEXT);
+        h.frame(Duration::ZERO);
+        play_out(&mut h, speaker);
+        h.seen()
+            .contains(&Seen::Finished(speaker, NEXT.into(), false))
+    };
+    check(next_line, "the next line works");
+    let row = Row {
+        name: case.name,
+        outcome,
+        audio_ms,
+        underruns,
+        mouth_at_rest,
+        next_line,
+    };
+    let shown = errors
+        .iter()
+        .map(|e| format!("{e}\n{e:?}\n"))
+        .collect::<String>();
+    (row, problems, shown)
+}
+
 #[test]
 fn every_fault_ends_cleanly_and_the_next_line_works() {
     let emulator = emulator();
@@ -323,159 +493,9 @@ fn every_fault_ends_cleanly_and_the_next_line_works() {
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     for case in cases(&emulator) {
-        emulator.clear_faults();
-        emulator.set_pacing(Pacing::default());
-        let mut h = harness(&emulator, &case.breakage);
-        match &case.breakage {
-            Breakage::Faults(faults) => {
-                for (fault, times) in faults {
-                    emulator.push_fault(fault.clone(), *times);
-                }
-            }
-            Breakage::Slow => emulator.set_pacing(Pacing {
-                // Chunks come every 330 ms (under the 500 ms read timeout) but hold 250 ms.
-                real_time_factor: 0.75,
-                ..Pacing::default()
-            }),
-            _ => {}
-        }
-        let voice = if matches!(case.breakage, Breakage::UnknownVoice) {
-            "Nobody"
-        } else {
-            "Dennis"
-        };
-        let (speaker, _face) = h.spawn_speaker(voice);
-        let heard_from = h.heard.len();
-        h.app.world_mut().commands().entity(speaker).say(TEXT);
-        h.frame(std::time::Duration::ZERO);
-        let mut underruns = 0;
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while h.queue(speaker).is_speaking() {
-            assert!(
-                Instant::now() < deadline,
-                "{}: the line never ended",
-                case.name
-            );
-            if let Some(p) = h.queue(speaker).progress() {
-                underruns = p.underruns;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-            h.frame(Duration::from_millis(10));
-        }
-        // The mouth relaxes within half a second of the end (a cut line stops mid-word).
-        for _ in 0..50 {
-            h.frame(Duration::from_millis(10));
-        }
-        let mouth_at_rest = h.mouth(speaker).weights.is_rest();
-        let seen = h.seen();
-        let errors = h.errors.lock().expect("errors").clone();
-        let started = seen.iter().any(|s| matches!(s, Seen::Started(..)));
-        let finished = seen.contains(&Seen::Finished(speaker, TEXT.into(), false));
-        let failure = errors.first().map(|e| (kind_of(e), e.to_string()));
-        let heard = &h.heard[heard_from..];
-        let playback = Playback::of(heard, &truth.samples);
-        let audio_ms = playback.played as f64 * 1000.0 / f64::from(RATE);
-
-        let outcome = match (&failure, finished) {
-            (Some((Some(kind), _)), _) => format!("failed: {kind:?}"),
-            (Some((None, message)), _) => format!("failed: {message}"),
-            (None, true) => "finished".to_owned(),
-            (None, false) => "neither finished nor failed".to_owned(),
-        };
-        let mut check = |ok: bool, what: &str| {
-            if !ok {
-                problems.push(format!("{}: {what} ({outcome})", case.name));
-            }
-        };
-        match case.expect {
-            Expect::Finished => {
-                check(finished && failure.is_none(), "should finish");
-                // Every sample of the line, in order (underrun gaps aside for the slow stream).
-                if matches!(case.breakage, Breakage::Slow) {
-                    let nonzero =
-                        |v: Vec<f32>| v.into_iter().filter(|s| *s != 0.0).collect::<Vec<_>>();
-                    let expected: Vec<f32> = truth
-                        .samples
-                        .iter()
-                        .map(|&s| f32::from(s) / 32_768.0)
-                        .collect();
-                    check(
-                        nonzero(heard.to_vec()) == nonzero(expected),
-                        "all audio heard in order",
-                    );
-                    check(underruns > 0, "a stream slower than real time underruns");
-                } else {
-                    check(playback.clean(), "bit-exact playback");
-                    check(
-                        playback.matching >= playback.audible,
-                        "the whole line is heard",
-                    );
-                }
-            }
-            Expect::FailsAtOnce(kind) => {
-                check(
-                    failure.as_ref().is_some_and(|(k, _)| *k == Some(kind)),
-                    &format!("should fail with {kind:?}"),
-                );
-                check(!started, "no audio, no start");
-                check(heard.iter().all(|s| *s == 0.0), "nothing heard");
-            }
-            Expect::FailsAfterAudio(kind) => {
-                check(
-                    failure.as_ref().is_some_and(|(k, _)| *k == Some(kind)),
-                    &format!("should fail with {kind:?}"),
-                );
-                check(started, "the delivered audio started");
-                // At least the first 250 ms chunk (less its 100 ms of leading silence).
-                check(
-                    playback.played >= RATE as usize / 8,
-                    "the delivered audio plays",
-                );
-                check(
-                    playback.clean(),
-                    "delivered audio plays to its end bit-exact, then silence",
-                );
-                check(
-                    seen.iter().position(|s| matches!(s, Seen::Started(..)))
-                        < seen.iter().position(|s| matches!(s, Seen::Failed(..))),
-                    "started, then failed",
-                );
-            }
-        }
-        check(mouth_at_rest, "the mouth returns to rest");
-
-        // The next line on the same speaker works.
-        emulator.clear_faults();
-        emulator.set_pacing(Pacing::default());
-        let next_line = if matches!(
-            case.breakage,
-            Breakage::Refused | Breakage::WrongKey | Breakage::UnknownVoice
-        ) {
-            // The cause is the game's configuration: fixed, the same speaker talks again.
-            let mut fixed = Harness::new(&emulator, KEY);
-            let (other, _) = fixed.spawn_speaker("Dennis");
-            fixed.app.world_mut().commands().entity(other).say(NEXT);
-            fixed.frame(Duration::ZERO);
-            play_out(&mut fixed, other);
-            fixed
-                .seen()
-                .contains(&Seen::Finished(other, NEXT.into(), false))
-        } else {
-            h.app.world_mut().commands().entity(speaker).say(NEXT);
-            h.frame(Duration::ZERO);
-            play_out(&mut h, speaker);
-            h.seen()
-                .contains(&Seen::Finished(speaker, NEXT.into(), false))
-        };
-        check(next_line, "the next line works");
-        rows.push(Row {
-            name: case.name,
-            outcome,
-            audio_ms,
-            underruns,
-            mouth_at_rest,
-            next_line,
-        });
+        let (row, found, _) = run_case(&emulator, &case, &truth);
+        rows.push(row);
+        problems.extend(found);
     }
 
     println!("\n| fault | outcome | audio heard | underruns | mouth at rest | next line |");
@@ -496,4 +516,87 @@ fn every_fault_ends_cleanly_and_the_next_line_works() {
         "fault matrix problems:\n{}",
         problems.join("\n")
     );
+}
+
+/// Every `log` and `tracing` record of the process from now on, at every level, as text.
+fn capture_all_logs() -> Arc<Mutex<Vec<u8>>> {
+    static CAPTURED: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    Arc::clone(CAPTURED.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&buffer);
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || LogSink(Arc::clone(&sink)))
+            .try_init()
+            .expect("the only subscriber of this test binary");
+        buffer
+    }))
+}
+
+struct LogSink(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A failing run with every log at trace level (the client's retries, hyper's and rustls'
+/// internals, the plugin's warnings) never shows either key: not in the logs, not in the
+/// errors the game is shown, not in the `Debug` of the settings or of what the server saw.
+#[test]
+fn the_key_never_reaches_logs_errors_or_debug_output() {
+    let captured = capture_all_logs();
+    let emulator = emulator();
+    let truth = render_tones(TEXT, RATE, 1.0);
+    let mut shown = String::new();
+    let chosen = [
+        "401 rejected key",
+        "reset mid-line",
+        "error line mid-stream",
+        "stall past the timeout",
+        "429 + Retry-After, once",
+        "500 every time",
+    ];
+    for case in cases(&emulator) {
+        if !chosen.contains(&case.name) {
+            continue;
+        }
+        let (row, _, errors) = run_case(&emulator, &case, &truth);
+        shown.push_str(&errors);
+        shown.push_str(&row.outcome);
+        let settings = harness(&emulator, &case.breakage);
+        shown.push_str(&format!(
+            "{:?}",
+            settings.app.world().resource::<LipsyncSettings>()
+        ));
+    }
+    shown.push_str(&format!("{:?}", emulator.requests()));
+    let logs = String::from_utf8_lossy(&captured.lock().unwrap_or_else(PoisonError::into_inner))
+        .into_owned();
+
+    // The capture works: the client's retry notes and the failures are in it.
+    assert!(logs.contains("retry"), "no retry logged:\n{logs}");
+    assert!(shown.contains("HTTP 401"), "no 401 shown:\n{shown}");
+    assert!(shown.contains("Basic(Secret(<redacted>))"), "{shown}");
+    for key in [KEY, WRONG_KEY] {
+        for (what, text) in [("the logs", &logs), ("what the game was shown", &shown)] {
+            if let Some(at) = text.find(key) {
+                let from = at.saturating_sub(200);
+                panic!(
+                    "the key appears in {what}: …{}…",
+                    &text[from..at + key.len()]
+                );
+            }
+        }
+    }
 }

@@ -3,15 +3,21 @@
 //! The emulator is written independently of the client, and `render_tones` tells exactly what it
 //! sends, so decoded audio and timelines are checked to the sample.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bevy_lipsync::alignment::{FrameOffset, FrameSpan};
 use bevy_lipsync::emulator::{
-    Emulator, EmulatorConfig, EmulatorHandle, Fault, OPENXR_VISEMES, Pacing, Rendered, render_tones,
+    AuthScheme, Emulator, EmulatorConfig, EmulatorHandle, Fault, OPENXR_VISEMES, Pacing, Rendered,
+    render_tones,
 };
 use bevy_lipsync::inworld::{
-    AudioEncoding, Credentials, InworldClient, InworldConfig, InworldError, RetryPolicy,
-    StreamEvent, SynthesisRequest, TimestampTransport, TimestampType, Utterance, split_text,
+    AudioEncoding, BearerToken, CachedTokens, Credentials, InworldClient, InworldConfig,
+    InworldError, RetryPolicy, StreamEvent, SynthesisRequest, TimestampTransport, TimestampType,
+    TokenError, Utterance, split_text,
 };
 
 const KEY: &str = "dGVzdDprZXk=";
@@ -475,4 +481,173 @@ async fn refused_connections_are_network_errors() {
         matches!(err, InworldError::Network(_)) && err.is_retryable(),
         "{err}"
     );
+}
+
+/// The game's backend: holds the Basic key and mints Bearer tokens with `POST /auth/v1/tokens`.
+/// `expiresIn` is parsed as the emulator (and the documented guess) sends it: `"3600s"`.
+fn backend(
+    base_url: String,
+    minted: Arc<AtomicUsize>,
+) -> impl Fn() -> Pin<Box<dyn Future<Output = Result<BearerToken, TokenError>> + Send>>
++ Send
++ Sync
++ 'static {
+    let http = reqwest::Client::new();
+    move || {
+        let (http, url, minted) = (
+            http.clone(),
+            format!("{base_url}/auth/v1/tokens"),
+            minted.clone(),
+        );
+        Box::pin(async move {
+            let body = http
+                .post(url)
+                .header("Authorization", format!("Basic {KEY}"))
+                .send()
+                .await?
+                .error_for_status()?
+                .bytes()
+                .await?;
+            let answer: serde_json::Value = serde_json::from_slice(&body)?;
+            minted.fetch_add(1, Ordering::SeqCst);
+            let token = answer["token"].as_str().ok_or("no token in the answer")?;
+            let lifetime = answer["expiresIn"]
+                .as_str()
+                .and_then(|s| s.trim_end_matches('s').parse::<f64>().ok())
+                .ok_or("no expiresIn in the answer")?;
+            Ok(BearerToken::new(token).expiring_in(Duration::from_secs_f64(lifetime)))
+        })
+    }
+}
+
+fn provider_client(handle: &EmulatorHandle, credentials: Credentials) -> InworldClient {
+    let mut config = InworldConfig::new(credentials)
+        .with_base_url(&handle.base_url())
+        .expect("loopback http is accepted");
+    config.retry.initial_backoff = Duration::from_millis(5);
+    InworldClient::new(config).expect("client builds")
+}
+
+#[tokio::test]
+async fn a_token_provider_mints_once_and_speaks_with_bearer_tokens() {
+    let handle = emulator(EmulatorConfig::default());
+    let minted = Arc::new(AtomicUsize::new(0));
+    let tokens = CachedTokens::new(backend(handle.base_url(), minted.clone()));
+    let client = provider_client(&handle, Credentials::provider(tokens));
+    let truth = render_tones("Hi there", 48_000, 1.0);
+    for _ in 0..3 {
+        let utterance = stream_all(&client, &request("Hi there")).await.unwrap();
+        assert_eq!(utterance.samples, truth.samples);
+    }
+    assert_eq!(
+        minted.load(Ordering::SeqCst),
+        1,
+        "one token serves every request"
+    );
+    let synthesis: Vec<_> = handle
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/tts/v1/voice:stream")
+        .collect();
+    assert_eq!(synthesis.len(), 3);
+    assert!(synthesis.iter().all(|r| r.auth == AuthScheme::Bearer));
+
+    // A revoked token is refused once, renewed, and the request goes through.
+    handle.revoke_tokens();
+    let utterance = stream_all(&client, &request("Hi there")).await.unwrap();
+    assert_eq!(utterance.samples, truth.samples);
+    assert_eq!(minted.load(Ordering::SeqCst), 2);
+    let statuses: Vec<_> = handle
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/tts/v1/voice:stream")
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(&statuses[3..], &[Some(401), Some(200)]);
+}
+
+#[tokio::test]
+async fn a_failing_token_provider_is_a_clear_retried_error() {
+    let handle = emulator(EmulatorConfig::default());
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let provider = move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+        async { Err::<BearerToken, TokenError>("the game's backend is down".into()) }
+    };
+    let client = provider_client(&handle, Credentials::provider(provider));
+    let err = stream_all(&client, &request("Hi")).await.unwrap_err();
+    assert!(matches!(err, InworldError::TokenProvider(_)), "{err}");
+    assert!(
+        err.to_string().contains("the game's backend is down"),
+        "{err}"
+    );
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        3,
+        "retried like a network failure"
+    );
+    assert!(handle.requests().is_empty(), "nothing sent without a token");
+
+    // A token the server never accepts: renewed once per attempt, then Unauthenticated.
+    let provider = || async { Ok::<_, TokenError>(BearerToken::new("forged")) };
+    let client = provider_client(&handle, Credentials::provider(provider));
+    let err = stream_all(&client, &request("Hi")).await.unwrap_err();
+    assert!(matches!(err, InworldError::Unauthenticated(_)), "{err}");
+    assert_eq!(
+        handle.requests().len(),
+        2,
+        "the refused token is renewed once"
+    );
+    assert!(!format!("{err} {err:?}").contains("forged"));
+}
+
+#[tokio::test]
+async fn responses_over_the_size_bound_are_refused_streamed_or_whole() {
+    let handle = emulator(EmulatorConfig::default());
+    // The bound falls in the middle of the stream's second line.
+    let body = serde_json::to_vec(&request(LINE)).unwrap();
+    let raw = reqwest::Client::new()
+        .post(format!("{}/tts/v1/voice:stream", handle.base_url()))
+        .header("Authorization", format!("Basic {KEY}"))
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let lines: Vec<usize> = raw
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert!(lines.len() > 2, "the stream has several lines");
+    let limit = (lines[0] + lines[1]) / 2;
+    let mut config = InworldConfig::new(Credentials::basic(KEY))
+        .with_base_url(&handle.base_url())
+        .unwrap();
+    config.max_response_bytes = limit;
+    let client = InworldClient::new(config).unwrap();
+    let (partial, err) = stream_until_error(&client, &request(LINE)).await;
+    let err = err.expect("the bound stops the stream");
+    assert!(
+        matches!(err, InworldError::Protocol(ref m) if m.contains("max_response_bytes")),
+        "{err}"
+    );
+    // The first line, read within the bound, was delivered; nothing past the bound was.
+    let truth = render_tones(LINE, 48_000, 1.0);
+    assert!(!partial.samples.is_empty());
+    assert!(partial.samples.len() < truth.samples.len());
+    assert_eq!(partial.samples[..], truth.samples[..partial.samples.len()]);
+
+    let err = client.synthesize(&request(LINE)).await.unwrap_err();
+    assert!(
+        matches!(err, InworldError::Protocol(ref m) if m.contains("max_response_bytes")),
+        "{err}"
+    );
+    // A bound is not retried: the same answer would come again.
+    assert_eq!(handle.count_requests("/tts/v1/voice"), 1);
 }

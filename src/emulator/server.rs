@@ -170,6 +170,11 @@ impl EmulatorHandle {
             .count()
     }
 
+    /// Revoke every Bearer token minted so far: requests carrying one get 401 from now on.
+    pub fn revoke_tokens(&self) {
+        self.shared.lock().tokens.clear();
+    }
+
     /// Forget the recorded requests.
     pub fn clear_requests(&self) {
         self.shared.lock().requests.clear();

@@ -17,8 +17,6 @@ use super::split::split_text;
 use super::wire::{ErrorEnvelope, Usage};
 use crate::alignment::{Alignment, FrameOffset};
 
-/// Largest non-streaming body accepted (a 2,000-character request is a few MB of base64).
-const MAX_WHOLE_BODY_BYTES: usize = 256 * 1024 * 1024;
 /// Largest error body read (anything longer is cut; it is only a message).
 const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
 
@@ -74,7 +72,7 @@ impl InworldClient {
                     let response = self
                         .send(Method::POST, "/tts/v1/voice", Some(&piece_request), &[])
                         .await?;
-                    read_body(response, MAX_WHOLE_BODY_BYTES).await
+                    read_body(response, self.config.max_response_bytes).await
                 })
                 .await?;
             let mut events = Vec::new();
@@ -138,27 +136,46 @@ impl InworldClient {
         query: &[(&str, String)],
     ) -> Result<reqwest::Response> {
         let url = self.config.url(path)?;
-        let mut builder = self
-            .http
-            .request(method, url)
-            .header(AUTHORIZATION, self.config.credentials.header_value()?);
-        if !query.is_empty() {
-            builder = builder.query(query);
+        let json = body
+            .map(|body| {
+                serde_json::to_vec(body).map_err(|e| {
+                    InworldError::InvalidRequest(format!("cannot encode the request: {e}"))
+                })
+            })
+            .transpose()?;
+        // A provider's token the server refuses (revoked, expired early) is renewed once.
+        let mut renewed = false;
+        loop {
+            let mut builder = self
+                .http
+                .request(method.clone(), url.clone())
+                .header(AUTHORIZATION, self.config.credentials.header_value().await?);
+            if !query.is_empty() {
+                builder = builder.query(query);
+            }
+            if let Some(json) = &json {
+                builder = builder
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(json.clone());
+            }
+            let response = builder
+                .send()
+                .await
+                .map_err(|e| transport_error(e, "sending the request"))?;
+            if response.status().is_success() {
+                return Ok(response);
+            }
+            if response.status() == StatusCode::UNAUTHORIZED
+                && !renewed
+                && let Some(provider) = self.config.credentials.token_provider()
+            {
+                log::info!("Inworld refused the Bearer token; asking the provider for a new one");
+                provider.invalidate();
+                renewed = true;
+                continue;
+            }
+            return Err(error_from_response(response).await);
         }
-        if let Some(body) = body {
-            let json = serde_json::to_vec(body).map_err(|e| {
-                InworldError::InvalidRequest(format!("cannot encode the request: {e}"))
-            })?;
-            builder = builder.header(CONTENT_TYPE, "application/json").body(json);
-        }
-        let response = builder
-            .send()
-            .await
-            .map_err(|e| transport_error(e, "sending the request"))?;
-        if response.status().is_success() {
-            return Ok(response);
-        }
-        Err(error_from_response(response).await)
     }
 
     /// Sends a request and decodes a JSON answer, with retries.
@@ -172,7 +189,7 @@ impl InworldClient {
         let bytes = self
             .with_retries(|| async {
                 let response = self.send(method.clone(), path, body, query).await?;
-                read_body(response, MAX_WHOLE_BODY_BYTES).await
+                read_body(response, self.config.max_response_bytes).await
             })
             .await?;
         let bytes = if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -277,6 +294,8 @@ impl UtteranceStream {
             done: false,
             failure: None,
             delivered: false,
+            received: 0,
+            limit: self.client.config.max_response_bytes,
         })
     }
 
@@ -309,6 +328,9 @@ struct RequestStream {
     failure: Option<InworldError>,
     /// Whether an event of this request reached the caller (no retry after that).
     delivered: bool,
+    /// Bytes of the response read so far, and the most allowed.
+    received: usize,
+    limit: usize,
 }
 
 impl RequestStream {
@@ -322,7 +344,18 @@ impl RequestStream {
                 return self.failure.take().map(Err);
             }
             let step = match self.response.chunk().await {
-                Ok(Some(bytes)) => self.decoder.feed(&bytes, &mut self.scratch),
+                Ok(Some(bytes)) => {
+                    // Bytes within the bound are decoded; past it the stream fails.
+                    let room = self.limit.saturating_sub(self.received);
+                    let within = &bytes[..bytes.len().min(room)];
+                    self.received += within.len();
+                    let fed = self.decoder.feed(within, &mut self.scratch);
+                    if fed.is_ok() && within.len() < bytes.len() {
+                        Err(too_large(self.limit))
+                    } else {
+                        fed
+                    }
+                }
                 Ok(None) => {
                     self.done = true;
                     self.decoder.finish(&mut self.scratch)
@@ -388,13 +421,18 @@ async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Vec<
         .map_err(|e| transport_error(e, "reading the response"))?
     {
         if body.len() + chunk.len() > limit {
-            return Err(InworldError::Protocol(format!(
-                "the response is larger than {limit} bytes; refusing to buffer more"
-            )));
+            return Err(too_large(limit));
         }
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+fn too_large(limit: usize) -> InworldError {
+    InworldError::Protocol(format!(
+        "the response is larger than {limit} bytes (InworldConfig::max_response_bytes); \
+         refusing to read more"
+    ))
 }
 
 async fn error_from_response(response: reqwest::Response) -> InworldError {

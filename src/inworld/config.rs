@@ -2,11 +2,13 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Url;
 
 use super::error::{InworldError, Result};
+use super::token::TokenProvider;
 
 /// The environment variable holding the API key (the portal's Base64 "Basic" credential).
 pub const API_KEY_ENV: &str = "INWORLD_API_KEY";
@@ -38,12 +40,15 @@ impl fmt::Debug for Secret {
 }
 
 /// How requests authenticate.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 pub enum Credentials {
     /// `Authorization: Basic <key>`, with the portal's Base64 key sent verbatim.
     Basic(Secret),
     /// `Authorization: Bearer <token>`, a short-lived token minted by a backend.
     Bearer(Secret),
+    /// `Authorization: Bearer <token>` with a token asked of the game's backend before each
+    /// request (see [`TokenProvider`]); a refused token is renewed once and the request retried.
+    Provider(Arc<dyn TokenProvider>),
 }
 
 impl Credentials {
@@ -57,26 +62,75 @@ impl Credentials {
         Credentials::Bearer(Secret::new(token.into().trim().to_owned()))
     }
 
-    pub(crate) fn header_value(&self) -> Result<reqwest::header::HeaderValue> {
-        let (scheme, secret) = match self {
-            Credentials::Basic(s) => ("Basic", s),
-            Credentials::Bearer(s) => ("Bearer", s),
-        };
-        let mut value = reqwest::header::HeaderValue::from_str(&format!(
-            "{scheme} {}",
-            secret.expose()
-        ))
-        .map_err(|_| {
-            InworldError::Config(format!(
-                "the {scheme} credential contains characters that cannot go in an HTTP header \
-                 (a stray newline or quote?)"
-            ))
-        })?;
-        // Keeps the value out of hyper's/HTTP2's logs and header tables.
-        value.set_sensitive(true);
-        Ok(value)
+    /// Bearer tokens from `provider`, usually the game's backend wrapped in
+    /// [`CachedTokens`](super::CachedTokens): the way a shipped game avoids embedding a key.
+    pub fn provider(provider: impl TokenProvider) -> Self {
+        Credentials::Provider(Arc::new(provider))
+    }
+
+    /// The provider behind these credentials, if they come from one.
+    pub(crate) fn token_provider(&self) -> Option<&dyn TokenProvider> {
+        match self {
+            Credentials::Provider(p) => Some(p.as_ref()),
+            _ => None,
+        }
+    }
+
+    pub(crate) async fn header_value(&self) -> Result<reqwest::header::HeaderValue> {
+        match self {
+            Credentials::Basic(s) => authorization("Basic", s),
+            Credentials::Bearer(s) => authorization("Bearer", s),
+            Credentials::Provider(p) => {
+                let token = p
+                    .token()
+                    .await
+                    .map_err(|e| InworldError::TokenProvider(e.to_string()))?;
+                authorization("Bearer", token.secret())
+            }
+        }
     }
 }
+
+fn authorization(scheme: &str, secret: &Secret) -> Result<reqwest::header::HeaderValue> {
+    let mut value =
+        reqwest::header::HeaderValue::from_str(&format!("{scheme} {}", secret.expose())).map_err(
+            |_| {
+                InworldError::Config(format!(
+                    "the {scheme} credential contains characters that cannot go in an HTTP \
+                     header (a stray newline or quote?)"
+                ))
+            },
+        )?;
+    // Keeps the value out of hyper's/HTTP2's logs and header tables.
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::Basic(s) => f.debug_tuple("Basic").field(s).finish(),
+            Credentials::Bearer(s) => f.debug_tuple("Bearer").field(s).finish(),
+            Credentials::Provider(_) => f.write_str("Provider(..)"),
+        }
+    }
+}
+
+/// Equal when the same secret, or the same provider instance.
+impl PartialEq for Credentials {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Credentials::Basic(a), Credentials::Basic(b))
+            | (Credentials::Bearer(a), Credentials::Bearer(b)) => a == b,
+            (Credentials::Provider(a), Credentials::Provider(b)) => {
+                std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b))
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Credentials {}
 
 /// When and how often the client retries (rate limits, 5xx, connection failures), and only
 /// while no audio of the request has been delivered.
@@ -132,6 +186,9 @@ pub struct InworldConfig {
     pub request_timeout: Duration,
     /// Retries of failed requests.
     pub retry: RetryPolicy,
+    /// Most bytes read from one response, streamed or not, so a broken or hostile server cannot
+    /// exhaust memory (a 2,000-character request is a few MB; the default is 256 MiB).
+    pub max_response_bytes: usize,
 }
 
 impl InworldConfig {
@@ -145,6 +202,7 @@ impl InworldConfig {
             read_timeout: Duration::from_secs(15),
             request_timeout: Duration::from_secs(120),
             retry: RetryPolicy::default(),
+            max_response_bytes: 256 * 1024 * 1024,
         }
     }
 

@@ -98,6 +98,12 @@ pub enum InworldError {
     /// No data arrived in time.
     #[error("Inworld did not answer in time: {0}")]
     Timeout(String),
+    /// The game's [`TokenProvider`](super::TokenProvider) gave no token.
+    #[error(
+        "no Bearer token for Inworld: the token provider (usually the game's own backend) \
+         failed: {0}"
+    )]
+    TokenProvider(String),
     /// The response could not be decoded (malformed line, bad base64, bad WAV header, ...).
     #[error("Inworld sent a response this client cannot decode: {0}")]
     Protocol(String),
@@ -142,7 +148,7 @@ impl InworldError {
     /// The client only retries when no audio of the request has been delivered yet.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::RateLimited { .. } | Self::Network(_) => true,
+            Self::RateLimited { .. } | Self::Network(_) | Self::TokenProvider(_) => true,
             Self::Server(f) => !matches!(f.code, Some(grpc::CANCELLED)),
             _ => false,
         }

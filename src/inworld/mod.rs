@@ -2,7 +2,8 @@
 //!
 //! It turns a streamed synthesis into exact PCM plus a timeline keyed by audio frames:
 //!
-//! - [`InworldConfig`] holds the credentials (never shown in `Debug`), base URL and timeouts.
+//! - [`InworldConfig`] holds the credentials (never shown in `Debug`), base URL and timeouts;
+//!   a shipped game gets short-lived Bearer tokens from its backend through a [`TokenProvider`].
 //! - [`SynthesisRequest`] carries every documented request field and checks locally what the
 //!   server would reject.
 //! - [`StreamDecoder`] turns response bytes, split anywhere, into [`StreamEvent`]s: PCM chunks
@@ -19,6 +20,7 @@ mod error;
 mod ndjson;
 mod request;
 mod split;
+mod token;
 mod voices;
 pub mod wav;
 mod wire;
@@ -37,5 +39,6 @@ pub use request::{
     VisemeSet,
 };
 pub use split::split_text;
+pub use token::{BearerToken, CachedTokens, TokenError, TokenFuture, TokenProvider};
 pub use voices::*;
 pub use wire::Usage;

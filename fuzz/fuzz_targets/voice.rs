@@ -1,0 +1,4 @@
+//! See `bevy_lipsync::fuzzing::voice` for the input layout and the invariants checked.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| bevy_lipsync::fuzzing::voice(data));
