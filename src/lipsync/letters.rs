@@ -1,7 +1,11 @@
-//! A letter-to-viseme fallback for speech that comes without phones.
+//! The text-to-viseme fallback for speech that comes without phones.
 //!
 //! When a provider sends only CHARACTER timestamps, or only word times, or plain text, the mouth
-//! still has to move. This module reads English spelling crudely: a few digraphs (`th sh ch ph
+//! still has to move. [`read_aloud`] is what the timeline uses: English words go through the
+//! offline voice's lexicon and letter-to-sound rules (651 exceptions, about 330 rules, heteronyms
+//! read from their neighbours), and words with other letters through [`spell`].
+//!
+//! [`spell`] reads spelling crudely, letter by letter: a few digraphs (`th sh ch ph
 //! ng ck qu wh gh oo ee ea ou ow`), a silent final `e`, silent `h`, doubled consonants read once,
 //! and every other letter by itself (`a` is AA, `o` is OH, ...). It is deliberately small and is
 //! not letter-to-sound: a phone source always wins over it (see [`super::track`]).
@@ -12,7 +16,10 @@
 
 use std::ops::Range;
 
+use super::phoneme::{PhoneVisemes, phone_visemes};
 use super::viseme::Viseme;
+use crate::offline::lexicon::{WordContext, pronounce};
+use crate::offline::phone::{Phone, PhoneToken};
 
 /// Relative duration of a consonant shape.
 pub const CONSONANT_WEIGHT: u32 = 1;
@@ -213,16 +220,213 @@ pub fn spell(text: &str) -> Vec<SpelledViseme> {
         }
         i += used;
     }
-    // Silent letters and punctuation go to the next shape, trailing ones to the last.
-    let mut covered = 0;
-    for shape in &mut spelled {
-        shape.letters.start = shape.letters.start.min(covered);
-        covered = shape.letters.end;
-    }
-    if let Some(last) = spelled.last_mut() {
-        last.letters.end = text.len();
-    }
+    cover_text(&mut spelled, text.len());
     spelled
+}
+
+/// Reads `text` aloud as mouth shapes: English words through the offline voice's lexicon and
+/// letter-to-sound rules (so "knight" starts with NN and "phone" with FF, heteronyms are read
+/// from their neighbours), any word with other letters through [`spell`]. The output has the
+/// same form as [`spell`]'s: each phone sits on the letters it was written with (vowels paired
+/// with vowel letters, silent letters joining the phone before them).
+///
+/// ```
+/// use bevy_lipsync::lipsync::{Viseme, read_aloud};
+///
+/// let shapes: Vec<_> = read_aloud("Knight").iter().map(|s| s.viseme).collect();
+/// assert_eq!(shapes, [Some(Viseme::Nn), Some(Viseme::Aa), Some(Viseme::Ih), Some(Viseme::Dd)]);
+/// ```
+pub fn read_aloud(text: &str) -> Vec<SpelledViseme> {
+    let is_word_char = |c: char| c.is_alphanumeric() || matches!(c, '\'' | '\u{2019}');
+    let mut words: Vec<Range<usize>> = Vec::new();
+    let mut start = None;
+    for (at, c) in text.char_indices() {
+        match (is_word_char(c), start) {
+            (true, None) => start = Some(at),
+            (false, Some(from)) => {
+                words.push(from..at);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(from) = start {
+        words.push(from..text.len());
+    }
+    let mut read = Vec::new();
+    for (i, range) in words.iter().enumerate() {
+        let word = &text[range.clone()];
+        let english = word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '\'' | '\u{2019}'));
+        if !english {
+            read.extend(spell(word).into_iter().map(|mut s| {
+                s.letters = s.letters.start + range.start..s.letters.end + range.start;
+                s
+            }));
+            continue;
+        }
+        let context = WordContext {
+            previous: i.checked_sub(1).map(|j| &text[words[j].clone()]),
+            next: words.get(i + 1).map(|r| &text[r.clone()]),
+        };
+        read_word(&pronounce(word, context), word, range.start, &mut read);
+    }
+    cover_text(&mut read, text.len());
+    read
+}
+
+/// The shapes of one word's phones, each on the letters it was most likely written with.
+///
+/// `word` is ASCII (one byte per letter) and starts at byte `at` of the text.
+fn read_word(phones: &[PhoneToken], word: &str, at: usize, out: &mut Vec<SpelledViseme>) {
+    let letters: Vec<char> = word.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let anchors = align_letters(phones, &letters);
+    for (i, token) in phones.iter().enumerate() {
+        // A phone covers its letter and the silent ones up to the next phone's; the letters
+        // before the first phone's belong to it too.
+        let from = if anchors[i] == anchors[0] {
+            0
+        } else {
+            anchors[i]
+        };
+        let to = anchors
+            .get(i + 1..)
+            .and_then(|rest| rest.iter().find(|&&a| a > anchors[i]))
+            .copied()
+            .unwrap_or(letters.len());
+        let bytes = at + from..at + to.max(from + 1).min(letters.len());
+        let weight = if token.phone.is_vowel() {
+            VOWEL_WEIGHT
+        } else {
+            CONSONANT_WEIGHT
+        };
+        match phone_visemes(&token.phone.symbol(token.stress)) {
+            Some(PhoneVisemes::Single(v)) => push_merged(out, Some(v), weight, bytes),
+            Some(PhoneVisemes::Diphthong { first, second, .. }) => {
+                push_merged(out, Some(first), weight, bytes.clone());
+                push_merged(out, Some(second), CONSONANT_WEIGHT, bytes);
+            }
+            // Breath: the next shape is already forming.
+            Some(PhoneVisemes::Aspirate) => {}
+            None => push_merged(out, None, weight, bytes),
+        }
+    }
+}
+
+/// The letter each phone was written with: a monotonic alignment that pairs vowel phones with
+/// vowel letters and consonants with consonants, letting letters be silent ("knight") and
+/// phones share a letter ("x"), whichever costs least. One entry per phone.
+fn align_letters(phones: &[PhoneToken], letters: &[char]) -> Vec<usize> {
+    const SILENT: f32 = 0.4;
+    const SHARED: f32 = 0.6;
+    let (n, l) = (phones.len(), letters.len());
+    if n == 0 || l == 0 {
+        return vec![0; n];
+    }
+    let mismatch = |p: &PhoneToken, c: char| {
+        let vowel_letter = matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
+        match (p.phone.is_vowel(), vowel_letter) {
+            (true, true) => 0.0,
+            (false, false) if spells(p.phone).contains(c) => 0.0,
+            (false, false) => 0.5,
+            _ if matches!(c, 'y' | 'w') => 0.3,
+            _ => 1.0,
+        }
+    };
+    // cost[i][j]: phones[..=i] placed, phone i on letter j; from[i][j]: phone i-1's letter.
+    let mut cost = vec![vec![f32::INFINITY; l]; n];
+    let mut from = vec![vec![0; l]; n];
+    for j in 0..l {
+        cost[0][j] = mismatch(&phones[0], letters[j]) + SILENT * j as f32;
+    }
+    for i in 1..n {
+        for j in 0..l {
+            let here = mismatch(&phones[i], letters[j]);
+            for k in 0..=j {
+                let step = if k == j {
+                    SHARED
+                } else {
+                    SILENT * (j - k - 1) as f32
+                };
+                let total = cost[i - 1][k] + step + here;
+                if total < cost[i][j] {
+                    cost[i][j] = total;
+                    from[i][j] = k;
+                }
+            }
+        }
+    }
+    let mut best = 0;
+    for j in 0..l {
+        let end = |j: usize| cost[n - 1][j] + SILENT * (l - 1 - j) as f32;
+        if end(j) < end(best) {
+            best = j;
+        }
+    }
+    let mut anchors = vec![0; n];
+    for i in (0..n).rev() {
+        anchors[i] = best;
+        best = from[i][best];
+    }
+    anchors
+}
+
+/// The letters a consonant is usually written with (for [`align_letters`]).
+fn spells(phone: Phone) -> &'static str {
+    use Phone as P;
+    match phone {
+        P::B => "b",
+        P::Ch => "cht",
+        P::D => "dt",
+        P::Dh | P::Th => "th",
+        P::F => "fphv",
+        P::G => "gx",
+        P::Hh => "hw",
+        P::Jh => "jgd",
+        P::K => "kcqxg",
+        P::L => "l",
+        P::M => "m",
+        P::N => "nk",
+        P::Ng => "ng",
+        P::P => "p",
+        P::R => "r",
+        P::S => "scxz",
+        P::Sh => "schtx",
+        P::T => "td",
+        P::V => "vf",
+        P::W => "wuo",
+        P::Y => "yiu",
+        P::Z => "zsx",
+        P::Zh => "sgzj",
+        _ => "",
+    }
+}
+
+/// Silent letters and punctuation go to the next shape (trailing ones to the last), keeping
+/// shapes read from the same letters on the same range.
+fn cover_text(shapes: &mut [SpelledViseme], text_len: usize) {
+    let mut covered = 0;
+    let mut i = 0;
+    while i < shapes.len() {
+        let original = shapes[i].letters.clone();
+        let group = shapes[i..]
+            .iter()
+            .take_while(|s| s.letters == original)
+            .count();
+        let start = original.start.min(covered);
+        for shape in &mut shapes[i..i + group] {
+            shape.letters.start = start;
+        }
+        covered = covered.max(original.end);
+        i += group;
+    }
+    let Some(last) = shapes.last().map(|s| s.letters.clone()) else {
+        return;
+    };
+    for shape in shapes.iter_mut().rev().take_while(|s| s.letters == last) {
+        shape.letters.end = text_len;
+    }
 }
 
 fn push_merged(
@@ -322,5 +526,58 @@ mod tests {
     fn words_do_not_share_digraphs() {
         // "t h" across a space is not TH; "h" is silent.
         assert_eq!(known("at home"), [Aa, Dd, Oh, Pp]);
+    }
+
+    fn aloud(text: &str) -> Vec<Viseme> {
+        read_aloud(text).iter().filter_map(|s| s.viseme).collect()
+    }
+
+    #[test]
+    fn reading_aloud_follows_pronunciation_not_spelling() {
+        // Silent letters, digraphs the spelling fallback misreads, and a heteronym in context.
+        assert_eq!(aloud("knight"), [Nn, Aa, Ih, Dd]);
+        assert_eq!(aloud("phone"), [Ff, Oh, Ou, Nn]);
+        assert_eq!(spell("knight")[0].viseme, Some(Kk), "spelling reads the k");
+        assert_eq!(aloud("I read books"), aloud("I reed books"));
+        assert_ne!(aloud("I have read it"), aloud("I have reed it"));
+    }
+
+    #[test]
+    fn each_phone_sits_on_the_letters_it_was_written_with() {
+        let text = "Knight, ox";
+        let read = read_aloud(text);
+        let on = |range: &Range<usize>| &text[range.clone()];
+        let placed: Vec<_> = read
+            .iter()
+            .map(|s| (s.viseme.unwrap(), on(&s.letters)))
+            .collect();
+        // The silent k joins n; "gh" joins the glide; "x" holds both k and s; punctuation
+        // joins the shape after it.
+        assert_eq!(
+            placed,
+            [
+                (Nn, "Kn"),
+                (Aa, "igh"),
+                (Ih, "igh"),
+                (Dd, "t"),
+                (Aa, ", o"),
+                (Kk, "x"),
+                (Ss, "x"),
+            ]
+        );
+        // The ranges cover the text in order, as `spell`'s do.
+        assert_eq!(read[0].letters.start, 0);
+        assert_eq!(read.last().unwrap().letters.end, text.len());
+        for pair in read.windows(2) {
+            let (a, b) = (&pair[0].letters, &pair[1].letters);
+            assert!(a == b || a.end == b.start, "{a:?} then {b:?}");
+        }
+    }
+
+    #[test]
+    fn words_with_other_letters_are_spelled() {
+        assert_eq!(aloud("Жa"), [Aa]);
+        assert_eq!(read_aloud("café")[..], spell("café")[..]);
+        assert!(read_aloud("...!").is_empty());
     }
 }

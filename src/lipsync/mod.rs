@@ -60,7 +60,7 @@ pub use rig::{RigBinding, RigError, RigInput, RigPreset, RigTable};
 pub use schedule::DisplayTiming;
 pub use timeline::VisemeTimeline;
 
-pub use letters::{SpelledViseme, spell};
+pub use letters::{SpelledViseme, read_aloud, spell};
 pub use phoneme::{DIPHTHONG_SPLIT, PhoneVisemes, category_viseme, normalize_phone, phone_visemes};
 pub use track::{UnknownSymbols, VisemeKey, VisemeSource, VisemeTrack, build_keys};
 pub use viseme::{InworldCategory, UnknownViseme, Viseme};

@@ -6,8 +6,8 @@
 //! 1. audio-derived visemes (Inworld's `lipsyncAlignment`),
 //! 2. phone symbols (IPA, through [`phone_visemes`]),
 //! 3. Inworld's per-phone viseme categories (through [`category_viseme`]),
-//! 4. CHARACTER timestamps read by the letter fallback ([`spell`]),
-//! 5. word timestamps, each word's span divided among its spelled shapes.
+//! 4. CHARACTER timestamps read by the text fallback ([`read_aloud`]: lexicon and letter-to-sound),
+//! 5. word timestamps, each word's span divided among the shapes it is read as.
 //!
 //! A source counts as present when at least one of its symbols is recognised, so a provider that
 //! starts sending labels this crate cannot read degrades to the next source instead of a frozen
@@ -21,7 +21,7 @@ use std::ops::Range;
 
 use crate::alignment::{Alignment, CharacterMark, FrameOffset, FrameSpan, PhoneMark, VisemeMark};
 
-use super::letters::{SpelledViseme, spell};
+use super::letters::{SpelledViseme, read_aloud};
 use super::phoneme::{PhoneVisemes, category_viseme, phone_visemes};
 use super::viseme::{InworldCategory, Viseme};
 
@@ -144,7 +144,7 @@ impl VisemeTrack {
                 VisemeSource::Characters => reader.characters(&alignment.characters),
                 VisemeSource::Words => {
                     for word in alignment.words.iter().filter(|w| !w.text.starts_with('[')) {
-                        reader.spelled(&word.text, &spell(&word.text), word.span, source);
+                        reader.spelled(&word.text, &read_aloud(&word.text), word.span, source);
                     }
                 }
             }
@@ -302,7 +302,7 @@ impl Reader<'_> {
                 text.push_str(&c.text);
                 bytes.push(start..text.len());
             }
-            let spelled = spell(&text);
+            let spelled = read_aloud(&text);
             // Shapes read from the same letters (`x` is KK then SS) share those letters' span.
             for group in spelled.chunk_by(|a, b| a.letters == b.letters) {
                 let letters = &group[0].letters;
@@ -489,12 +489,12 @@ mod tests {
         alignment.phones.clear();
         let track = build_keys(&alignment);
         assert_eq!(track.source(), Some(VisemeSource::Characters));
-        // "h" is silent and joins the vowel after it.
-        assert_eq!(keys(&track), [(Ih, 0, 200)]);
+        // "hi" is read aloud as h aɪ: the breath joins the glide, which holds both letters.
+        assert_eq!(keys(&track), [(Aa, 0, 133), (Ih, 133, 200)]);
         alignment.characters.clear();
         let track = build_keys(&alignment);
         assert_eq!(track.source(), Some(VisemeSource::Words));
-        assert_eq!(keys(&track), [(Ih, 0, 200)]);
+        assert_eq!(keys(&track), [(Aa, 0, 133), (Ih, 133, 200)]);
         alignment.words.clear();
         let track = build_keys(&alignment);
         assert_eq!((track.source(), track.keys()), (None, &[][..]));
@@ -559,7 +559,8 @@ mod tests {
             ..Default::default()
         };
         let track = build_keys(&alignment);
-        assert_eq!(keys(&track), [(Oh, 0, 10), (Kk, 10, 20), (Ss, 20, 30)]);
+        // "ox" is ɑ k s: the vowel on "o", both consonants of "x" sharing its span.
+        assert_eq!(keys(&track), [(Aa, 0, 10), (Kk, 10, 20), (Ss, 20, 30)]);
     }
 
     #[test]
