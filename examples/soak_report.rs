@@ -3,8 +3,8 @@
 //!
 //! A `MinimalPlugins` app with the plugin on the virtual output (paced by wall time, as on a
 //! machine without a sound card) runs at 60 fps. Each speaker is given its next line as soon as
-//! it falls silent; while it talks, it may be cut off by an interrupting line (`say_now`), skip
-//! its line or stop. Every 20th line the emulator is told to fail its next request in one of
+//! it falls silent; one line in five is cut short after 0.1-1.6 s heard: by an interrupting
+//! line (`say_now`), a skip or a stop, in equal shares. Every 20th line the emulator is told to fail its next request in one of
 //! nine ways (server errors, rate limits, resets before and mid-stream, error and malformed
 //! lines, bad base64, a stall past the read timeout). The run is bounded: 2,000 lines and at
 //! most 10 minutes.
@@ -69,10 +69,18 @@ impl Dice {
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
+}
+}
 
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 1000 < percent * 10
-    }
+/// How a line is cut short.
+#[derive(Clone, Copy)]
+enum Cut {
+    /// By a new line (`say_now`).
+    Interrupt,
+    /// `skip_line`.
+    Skip,
+    /// `stop_speaking`.
+    Stop,
 }
 
 /// What the observers saw.
@@ -235,38 +243,60 @@ fn main() {
     let mut rss_peak: f64 = 0.0;
     let mut rss_after_warm_max: f64 = 0.0;
     let mut next_frame = Instant::now();
+    // How each speaker's current line is cut short, and after how many seconds heard.
+    let mut plans: Vec<Option<(Cut, f64)>> = vec![None; SPEAKERS];
 
     let ended = |shared: &Shared| {
         let tally = shared.0.lock().expect("tally");
         tally.finished + tally.interrupted + tally.failed.values().sum::<usize>()
     };
     while issued < LINES && started.elapsed() < TIME_LIMIT {
-        for &speaker in &speakers {
-            if issued >= LINES {
-                break;
-            }
-            let queue = app.world().get::<SpeechQueue>(speaker).expect("a speaker");
+        for (speaker, plan) in speakers.iter().zip(&mut plans) {
+            let queue = app.world().get::<SpeechQueue>(*speaker).expect("a speaker");
             let idle = !queue.is_speaking() && queue.waiting() == 0;
-            let talking = queue.progress().is_some_and(|p| p.heard_seconds > 0.2);
-            let text = SENTENCES[dice.below(SENTENCES.len())];
+            let heard = queue.progress().map_or(0.0, |p| p.heard_seconds);
             let mut commands = app.world_mut().commands();
-            let mut entity = commands.entity(speaker);
-            if idle {
+            let mut entity = commands.entity(*speaker);
+            let text = SENTENCES[dice.below(SENTENCES.len())];
+            let new_line = if idle && issued < LINES {
                 entity.say(text);
-                issued += 1;
-            } else if talking && dice.chance(1) {
-                entity.say_now(text);
-                issued += 1;
-            } else if talking && dice.chance(1) {
-                entity.skip_line();
-            } else if talking && dice.chance(1) {
-                entity.stop_speaking();
+                true
+            } else if let Some((cut, at)) = *plan
+                && !idle
+                && heard >= at
+            {
+                *plan = None;
+                match cut {
+                    Cut::Interrupt if issued < LINES => {
+                        entity.say_now(text);
+                        true
+                    }
+                    Cut::Interrupt => false,
+                    Cut::Skip => {
+                        entity.skip_line();
+                        false
+                    }
+                    Cut::Stop => {
+                        entity.stop_speaking();
+                        false
+                    }
+                }
             } else {
-                continue;
-            }
-            if issued.is_multiple_of(FAULT_EVERY) {
-                emulator.push_fault(fault(&mut dice), 1);
-                faults += 1;
+                false
+            };
+            if new_line {
+                issued += 1;
+                // One line in five is cut short, a third of those by a line that interrupts it.
+                *plan = match dice.below(15) {
+                    0 => Some((Cut::Interrupt, 0.1 + dice.below(150) as f64 / 100.0)),
+                    1 => Some((Cut::Skip, 0.1 + dice.below(150) as f64 / 100.0)),
+                    2 => Some((Cut::Stop, 0.1 + dice.below(150) as f64 / 100.0)),
+                    _ => None,
+                };
+                if issued.is_multiple_of(FAULT_EVERY) {
+                    emulator.push_fault(fault(&mut dice), 1);
+                    faults += 1;
+                }
             }
         }
         app.update();
@@ -334,8 +364,10 @@ fn main() {
          {rss_peak:.1} MiB peak, {rss_final:.1} MiB at the end"
     );
     println!(
-        "time to first audio: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} lines started)",
+        "time to first audio: p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} lines \
+         started; one request in {FAULT_EVERY} meets a fault, so p99 includes retries)",
         percentile(&ttfa, 50),
+        percentile(&ttfa, 95),
         percentile(&ttfa, 99),
         ttfa.last().copied().unwrap_or(f64::NAN),
         ttfa.len()
