@@ -70,7 +70,6 @@ impl Dice {
         (self.next() % n as u64) as usize
     }
 }
-}
 
 /// How a line is cut short.
 #[derive(Clone, Copy)]
