@@ -8,6 +8,7 @@
 
 mod plugin_support;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -488,6 +489,7 @@ fn run_case(
 
 #[test]
 fn every_fault_ends_cleanly_and_the_next_line_works() {
+    let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
     let emulator = emulator();
     let truth = render_tones(TEXT, RATE, 1.0);
     let mut rows = Vec::new();
@@ -518,16 +520,29 @@ fn every_fault_ends_cleanly_and_the_next_line_works() {
     );
 }
 
-/// Every `log` and `tracing` record of the process from now on, at every level, as text.
+/// The two tests of this binary run one after the other: the matrix keeps its real-time pace
+/// while the redaction test logs at trace level.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// Whether log records are captured right now (only while the redaction test runs).
+static CAPTURING: AtomicBool = AtomicBool::new(false);
+
+/// Every `log` and `tracing` record of the process while [`CAPTURING`], at every level, as text.
 fn capture_all_logs() -> Arc<Mutex<Vec<u8>>> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{Layer, filter, fmt};
     static CAPTURED: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
     Arc::clone(CAPTURED.get_or_init(|| {
         let buffer = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&buffer);
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
+        let layer = fmt::layer()
             .with_ansi(false)
             .with_writer(move || LogSink(Arc::clone(&sink)))
+            .with_filter(filter::filter_fn(|_| CAPTURING.load(Ordering::Relaxed)));
+        // `try_init` also routes the `log` crate's records into `tracing`.
+        tracing_subscriber::registry()
+            .with(layer)
             .try_init()
             .expect("the only subscriber of this test binary");
         buffer
@@ -555,7 +570,9 @@ impl std::io::Write for LogSink {
 /// errors the game is shown, not in the `Debug` of the settings or of what the server saw.
 #[test]
 fn the_key_never_reaches_logs_errors_or_debug_output() {
+    let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
     let captured = capture_all_logs();
+    CAPTURING.store(true, Ordering::Relaxed);
     let emulator = emulator();
     let truth = render_tones(TEXT, RATE, 1.0);
     let mut shown = String::new();
@@ -581,6 +598,8 @@ fn the_key_never_reaches_logs_errors_or_debug_output() {
         ));
     }
     shown.push_str(&format!("{:?}", emulator.requests()));
+    drop(emulator);
+    CAPTURING.store(false, Ordering::Relaxed);
     let logs = String::from_utf8_lossy(&captured.lock().unwrap_or_else(PoisonError::into_inner))
         .into_owned();
 
