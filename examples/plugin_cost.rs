@@ -14,16 +14,17 @@
 
 use std::time::{Duration, Instant};
 
-use bevy::asset::{AssetPlugin, RenderAssetUsages};
+use bevy::asset::AssetPlugin;
 use bevy::ecs::schedule::{ScheduleLabel, SingleThreadedExecutor};
-use bevy::mesh::morph::MorphWeights;
-use bevy::mesh::{Mesh, Mesh3d, PrimitiveTopology};
+use bevy::mesh::Mesh;
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 use bevy_lipsync::audio::{LatencySettings, OutputConfig};
-use bevy_lipsync::lipsync::Viseme;
 use bevy_lipsync::plugin::SpeechOutput;
 use bevy_lipsync::prelude::*;
+
+#[path = "support/face.rs"]
+mod face;
 
 const FRAMES: usize = 600;
 const FRAME: Duration = Duration::from_micros(16_667);
@@ -105,19 +106,6 @@ impl Run {
         };
         for i in 0..speakers {
             let world = run.app.world_mut();
-            let mut mesh = Mesh::new(
-                PrimitiveTopology::TriangleList,
-                RenderAssetUsages::default(),
-            );
-            mesh.set_morph_target_names(
-                Viseme::ALL
-                    .iter()
-                    .map(|v| v.rpm_name().to_owned())
-                    .collect(),
-            );
-            let handle = world.resource_mut::<Assets<Mesh>>().add(mesh);
-            let weights = MorphWeights::new(vec![0.0; Viseme::COUNT], Some(handle.clone()))
-                .expect("15 targets");
             let voice = if i % 2 == 0 {
                 "offline:male"
             } else {
@@ -126,7 +114,7 @@ impl Run {
             let speaker = world
                 .spawn(Speaker::new(voice).with_rate(0.9 + 0.01 * (i % 20) as f32))
                 .id();
-            world.spawn((Mesh3d(handle), weights, ChildOf(speaker)));
+            face::spawn_face(world, speaker);
             world.commands().entity(speaker).say(LINE);
         }
         run.frame(Duration::ZERO);

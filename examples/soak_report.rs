@@ -23,16 +23,17 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bevy::asset::{AssetPlugin, RenderAssetUsages};
-use bevy::mesh::morph::MorphWeights;
-use bevy::mesh::{Mesh, Mesh3d, PrimitiveTopology};
+use bevy::asset::AssetPlugin;
+use bevy::mesh::Mesh;
 use bevy::prelude::*;
 use bevy_lipsync::audio::OutputConfig;
 use bevy_lipsync::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Fault};
 use bevy_lipsync::inworld::{Credentials, InworldConfig, InworldError, RetryPolicy};
-use bevy_lipsync::lipsync::Viseme;
 use bevy_lipsync::prelude::*;
 use bevy_lipsync::speech::SpeechError;
+
+#[path = "support/face.rs"]
+mod face;
 
 const SPEAKERS: usize = 50;
 const LINES: usize = 2_000;
@@ -198,22 +199,9 @@ fn spawn_speakers(app: &mut App) -> Vec<Entity> {
     let world = app.world_mut();
     (0..SPEAKERS)
         .map(|i| {
-            let mut mesh = Mesh::new(
-                PrimitiveTopology::TriangleList,
-                RenderAssetUsages::default(),
-            );
-            mesh.set_morph_target_names(
-                Viseme::ALL
-                    .iter()
-                    .map(|v| v.rpm_name().to_owned())
-                    .collect(),
-            );
-            let handle = world.resource_mut::<Assets<Mesh>>().add(mesh);
-            let weights =
-                MorphWeights::new(vec![0.0; Viseme::COUNT], Some(handle.clone())).expect("15");
             let voice = if i % 2 == 0 { "Dennis" } else { "Ashley" };
             let speaker = world.spawn(Speaker::new(voice)).id();
-            world.spawn((Mesh3d(handle), weights, ChildOf(speaker)));
+            face::spawn_face(world, speaker);
             speaker
         })
         .collect()

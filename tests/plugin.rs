@@ -546,17 +546,7 @@ fn a_scene_spawned_later_binds_and_a_rig_without_targets_is_reported() {
     }
     let (node, primitive) = {
         let world = h.app.world_mut();
-        let mut mesh = Mesh::new(
-            PrimitiveTopology::TriangleList,
-            RenderAssetUsages::default(),
-        );
-        mesh.set_morph_target_names(
-            Viseme::ALL
-                .iter()
-                .map(|v| v.rpm_name().to_owned())
-                .collect(),
-        );
-        let handle = world.resource_mut::<Assets<Mesh>>().add(mesh);
+        let handle = face::viseme_mesh(world);
         let scene = world.spawn(ChildOf(late)).id();
         let node = world
             .spawn((

@@ -5,18 +5,20 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bevy::asset::{AssetPlugin, RenderAssetUsages};
+use bevy::asset::AssetPlugin;
+use bevy::mesh::Mesh;
 use bevy::mesh::morph::MorphWeights;
-use bevy::mesh::{Mesh, Mesh3d, PrimitiveTopology};
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 use bevy_lipsync::audio::{LatencySettings, OutputConfig};
 use bevy_lipsync::emulator::{Emulator, EmulatorConfig, EmulatorHandle, ToneVoice};
 use bevy_lipsync::inworld::{Credentials, InworldConfig};
-use bevy_lipsync::lipsync::Viseme;
 use bevy_lipsync::plugin::SpeechOutput;
 use bevy_lipsync::prelude::*;
 use bevy_lipsync::speech::SpeechError;
+
+#[path = "../../examples/support/face.rs"]
+pub mod face;
 
 pub const KEY: &str = "dGVzdDprZXk=";
 pub const RATE: u32 = 24_000;
@@ -193,23 +195,8 @@ impl Harness {
     /// A speaker with a face mesh whose morph targets are the 15 Ready Player Me visemes.
     pub fn spawn_speaker(&mut self, voice: &str) -> (Entity, Entity) {
         let world = self.app.world_mut();
-        let mut mesh = Mesh::new(
-            PrimitiveTopology::TriangleList,
-            RenderAssetUsages::default(),
-        );
-        mesh.set_morph_target_names(
-            Viseme::ALL
-                .iter()
-                .map(|v| v.rpm_name().to_owned())
-                .collect(),
-        );
-        let handle = world.resource_mut::<Assets<Mesh>>().add(mesh);
-        let weights = MorphWeights::new(vec![0.0; Viseme::COUNT], Some(handle.clone()))
-            .expect("15 targets is within Bevy's limit");
         let speaker = world.spawn(Speaker::new(voice)).id();
-        let face = world
-            .spawn((Mesh3d(handle), weights, ChildOf(speaker)))
-            .id();
+        let face = face::spawn_face(world, speaker);
         (speaker, face)
     }
 
