@@ -359,6 +359,44 @@ fn clock_never_runs_past_the_frames_written() {
 }
 
 #[test]
+fn clock_says_when_a_rendered_start_will_be_heard() {
+    let mut rig = Rig::new(480); // 10 ms blocks
+    rig.steady_step();
+    // 30 ms from request to the end of a block being heard: its start, 20 ms after the request.
+    let clock = rig.control.clock().clone().with_latency(latency(30, 0));
+    for (us, until_ms, frames) in [
+        (0, 20, 0.0),
+        (5_000, 15, 0.0),
+        (20_000, 0, 0.0),
+        (25_000, 0, 240.0),
+    ] {
+        let heard = clock.audible_position(rig.after_last(us));
+        assert_eq!(heard.state, ClockState::Playing, "+{us} us");
+        assert_eq!(
+            heard.until_heard,
+            Duration::from_millis(until_ms),
+            "+{us} us"
+        );
+        assert_eq!(heard.frames, frames, "+{us} us");
+        let signed = frames - until_ms as f64 * 48.0;
+        assert_eq!(heard.signed_frames(48_000), signed, "+{us} us");
+    }
+    // A user offset brings the start closer, as it moves every position later.
+    let eager = clock.with_latency(latency(30, 5));
+    assert_eq!(
+        eager.audible_position(rig.after_last(0)).until_heard,
+        Duration::from_millis(15)
+    );
+    // Nothing rendered: nothing to wait for.
+    let (_producer, _renderer, idle) = voice(48_000, DEFAULT_BUFFER).expect("voice");
+    let heard = idle.clock().audible_position(Instant::now());
+    assert_eq!(
+        (heard.state, heard.until_heard),
+        (ClockState::NotStarted, Duration::ZERO)
+    );
+}
+
+#[test]
 fn clock_readers_never_see_a_torn_publication() {
     let mut voice = Rig::new(480); // 10 ms blocks, so 10 ms of estimated latency
     // Two seconds in: from then on, with no latency, every consistent publication (block `k` at

@@ -6,6 +6,11 @@
 //! the picture will be visible: sampling the middle bounds the error by half a frame either way,
 //! where sampling its start makes the mouth up to a whole frame late.
 //!
+//! A line that has just started is still in the device's buffer when its first frame is
+//! rendered. The audible position is then negative, by the frames still to come before the
+//! first is heard ([`AudiblePosition::signed_frames`]), so the first pictures of a line are
+//! placed as exactly as the rest.
+//!
 //! ```
 //! use std::time::Duration;
 //! use bevy_lipsync::lipsync::DisplayTiming;
@@ -17,9 +22,15 @@
 //! assert_eq!(timing.lookahead(), Duration::from_millis(41));
 //! // Heard now: frame 24 000 at 24 kHz; shown: 41 ms later.
 //! assert_eq!(timing.display_position(24_000.0, true, 24_000), 24_984.0);
+//! // The line's first frame is heard in 30 ms: the picture shows its 11th ms.
+//! assert_eq!(timing.display_position(-720.0, true, 24_000), 264.0);
+//! // ... in 50 ms: the picture shows its start.
+//! assert_eq!(timing.display_position(-1_200.0, true, 24_000), 0.0);
 //! // While the clock holds (underrun, not started) the mouth holds too.
 //! assert_eq!(timing.display_position(24_000.0, false, 24_000), 24_000.0);
 //! ```
+//!
+//! [`AudiblePosition::signed_frames`]: crate::audio::AudiblePosition::signed_frames
 
 use std::time::Duration;
 
@@ -39,12 +50,13 @@ impl DisplayTiming {
     }
 
     /// The utterance position (frames) to evaluate for a frame computed while `audible_now` is
-    /// heard. `advancing` is whether the audio clock is running; a held clock (underrun, not
-    /// started, finished) is shown as it is, so the mouth never runs ahead of silence.
+    /// heard: negative while the utterance's start is still that many frames from being heard.
+    /// `advancing` is whether the audio clock is running; a held clock (underrun, not started,
+    /// finished) is shown as it is, so the mouth never runs ahead of silence.
     pub fn display_position(&self, audible_now: f64, advancing: bool, sample_rate: u32) -> f64 {
         if !advancing {
-            return audible_now;
+            return audible_now.max(0.0);
         }
-        audible_now + self.lookahead().as_secs_f64() * f64::from(sample_rate)
+        (audible_now + self.lookahead().as_secs_f64() * f64::from(sample_rate)).max(0.0)
     }
 }

@@ -88,7 +88,8 @@ pub(crate) fn evaluate_mouths(
             let heard = line.listen(now);
             if heard.state != ClockState::NotStarted && !line.started {
                 line.started = true;
-                let waited = now.saturating_duration_since(line.requested_at);
+                // Rendered now, heard once it leaves the device's buffer.
+                let waited = now.saturating_duration_since(line.requested_at) + heard.until_heard;
                 line.first_audio = Some(waited);
                 emit(
                     &mut commands,
@@ -103,7 +104,7 @@ pub(crate) fn evaluate_mouths(
             if line.started {
                 let rate = line.timeline.sample_rate();
                 let advancing = heard.state == ClockState::Playing;
-                let shown = timing.display_position(heard.frames, advancing, rate);
+                let shown = timing.display_position(heard.signed_frames(rate), advancing, rate);
                 line.shown = shown;
                 line.timeline.evaluate(shown, &mut target);
                 follows_line = true;

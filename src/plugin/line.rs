@@ -72,6 +72,7 @@ impl ActiveLine {
             heard: AudiblePosition {
                 frames: 0.0,
                 state: ClockState::NotStarted,
+                until_heard: Duration::ZERO,
             },
             shown: 0.0,
             canceller,

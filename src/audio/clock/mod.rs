@@ -97,9 +97,19 @@ pub struct AudiblePosition {
     pub frames: f64,
     /// Whether the utterance is being heard, holding, not started or over.
     pub state: ClockState,
+    /// How long until the utterance's first frame is heard: its start is rendered but still in
+    /// the device's buffer. Zero once it is heard, and while nothing is rendered.
+    pub until_heard: Duration,
 }
 
 impl AudiblePosition {
+    /// [`frames`](Self::frames), but negative before the first frame is heard: minus the frames
+    /// (at the utterance's `sample_rate`) still to play out of the device's buffer. The position
+    /// to extrapolate from, as [`DisplayTiming`](crate::lipsync::DisplayTiming) does.
+    pub fn signed_frames(&self, sample_rate: u32) -> f64 {
+        self.frames - self.until_heard.as_secs_f64() * f64::from(sample_rate)
+    }
+
     /// The frame being heard, the key of the utterance's alignment timelines.
     pub fn frame(&self) -> FrameOffset {
         // Saturating float-to-int cast; `frames` is never negative.
@@ -273,7 +283,11 @@ impl AudibleClock {
                 ClockState::Finished => ClockState::Finished,
                 _ => ClockState::NotStarted,
             };
-            return AudiblePosition { frames: 0.0, state };
+            return AudiblePosition {
+                frames: 0.0,
+                state,
+                until_heard: Duration::ZERO,
+            };
         }
         let rate = f64::from(self.shared.source_rate);
         let latency = self.latency_of(&snap);
@@ -297,7 +311,23 @@ impl AudibleClock {
             }
             state => state,
         };
-        AudiblePosition { frames, state }
+        // Before the first frame is heard, when it will be: the first segment starts the
+        // utterance (start 0) and has audio in it (unused slots are all zero).
+        let until_heard = if frames > 0.0 {
+            Duration::ZERO
+        } else {
+            snap.segments
+                .iter()
+                .find(|segment| segment.start == 0.0 && segment.end > 0.0)
+                .map_or(Duration::ZERO, |first| {
+                    Duration::from_nanos((first.device_ns - heard_ns).max(0.0) as u64)
+                })
+        };
+        AudiblePosition {
+            frames,
+            state,
+            until_heard,
+        }
     }
 
     fn snapshot(&self) -> Snapshot {
