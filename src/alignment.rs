@@ -9,6 +9,8 @@
 //! idempotent (a span sent twice changes nothing), and provisional words (`isPartial` in Inworld's
 //! protocol) are replaced by later data covering the same span.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 /// A position in an utterance's audio, in frames at the utterance's sample rate.
@@ -101,8 +103,9 @@ impl FrameSpan {
 /// A word as spoken, with its span in the audio.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WordMark {
-    /// The word as the provider wrote it (punctuation may be attached: `"Hello,"`).
-    pub text: String,
+    /// The word as the provider wrote it (punctuation may be attached: `"Hello,"`). Shared, so
+    /// handing it on (a subtitle event, a copy of the timeline) never copies the text.
+    pub text: Arc<str>,
     /// Where the word is heard.
     pub span: FrameSpan,
     /// Provisional: later data covering the same span replaces it.
@@ -406,7 +409,7 @@ mod tests {
             ],
             ..Default::default()
         });
-        let texts: Vec<_> = alignment.words.iter().map(|w| w.text.as_str()).collect();
+        let texts: Vec<_> = alignment.words.iter().map(|w| &*w.text).collect();
         assert_eq!(texts, ["one", "two", "three"]);
         let phones: Vec<_> = alignment
             .phones

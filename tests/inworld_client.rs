@@ -66,7 +66,7 @@ fn assert_truth(utterance: &Utterance, truth: &Rendered, base: usize, first_word
     );
     for (i, word) in truth.words.iter().enumerate() {
         let got = &utterance.alignment.words[first_word + i];
-        assert_eq!(got.text, word.text);
+        assert_eq!(*got.text, *word.text);
         assert_eq!(
             got.span,
             span(base + word.start_frame, base + word.end_frame),

@@ -21,6 +21,8 @@ use bevy_lipsync::speech::SpeechError;
 
 mod plugin_support;
 use plugin_support::*;
+#[allow(dead_code)] // the signal helpers are for the audio tests
+mod support;
 
 #[test]
 fn the_mouth_follows_the_heard_phones_and_events_arrive_in_order() {
@@ -104,7 +106,7 @@ fn the_mouth_follows_the_heard_phones_and_events_arrive_in_order() {
     let words: Vec<_> = seen
         .iter()
         .filter_map(|s| match s {
-            Seen::Word(_, w) => Some(w.clone()),
+            Seen::Word(_, w) => Some(w.to_string()),
             _ => None,
         })
         .collect();
@@ -590,4 +592,88 @@ fn a_scene_spawned_later_binds_and_a_rig_without_targets_is_reported() {
         "a talking speaker with no usable target is warned about"
     );
     assert_eq!(report.unmatched(), ["eyeBlinkLeft", "browInnerUp"]);
+}
+
+thread_local! {
+    /// Allocator calls made inside the plugin's system sets this frame.
+    static PLUGIN_ALLOCATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+fn start_counting() {
+    support::start_counting();
+}
+
+fn stop_counting() {
+    PLUGIN_ALLOCATIONS.with(|calls| calls.set(calls.get() + support::stop_counting()));
+}
+
+#[test]
+fn the_plugin_allocates_nothing_per_frame_while_lines_play() {
+    use bevy::ecs::schedule::SingleThreadedExecutor;
+    let emulator = emulator();
+    let mut h = Harness::new(&emulator, KEY);
+    // On one thread, so the counting systems see everything between them.
+    for schedule in [PreUpdate.intern(), PostUpdate.intern()] {
+        h.app.edit_schedule(schedule, |s| {
+            s.set_executor(SingleThreadedExecutor::new());
+        });
+    }
+    h.app.add_systems(
+        PreUpdate,
+        (
+            start_counting.before(LipsyncSystems::Receive),
+            stop_counting.after(LipsyncSystems::Receive),
+        ),
+    );
+    h.app.add_systems(
+        PostUpdate,
+        (
+            start_counting.before(LipsyncSystems::Dispatch),
+            stop_counting.after(LipsyncSystems::Write),
+        ),
+    );
+    let (first, _) = h.spawn_speaker("Dennis");
+    let (second, _) = h.spawn_speaker("Ashley");
+    h.heard.reserve(48_000 * 120);
+    h.log.0.lock().expect("log").reserve(10_000);
+    // A first line each warms up what is kept between lines (message buffers, scratch).
+    for round in 0..2 {
+        for speaker in [first, second] {
+            h.app.world_mut().commands().entity(speaker).say(LINE);
+        }
+        h.frame(Duration::ZERO);
+        h.wait_delivered(first);
+        h.wait_delivered(second);
+        let (mut frames, mut words, mut visemes) = (0, 0, 0);
+        let busy = |h: &Harness, s| h.queue(s).is_speaking() || h.queue(s).waiting() > 0;
+        while busy(&h, first) || busy(&h, second) {
+            let before = h.log.0.lock().expect("log").len();
+            PLUGIN_ALLOCATIONS.with(|calls| calls.set(0));
+            h.frame(Duration::from_millis(16));
+            let calls = PLUGIN_ALLOCATIONS.with(std::cell::Cell::get);
+            let log = h.log.0.lock().expect("log");
+            let events = &log[before..];
+            // A line starting or ending hands its text to the game: not a per-frame cost.
+            let line_boundary = events
+                .iter()
+                .any(|e| matches!(e, Seen::Started(..) | Seen::Finished(..)));
+            words += events
+                .iter()
+                .filter(|e| matches!(e, Seen::Word(..)))
+                .count();
+            visemes += events
+                .iter()
+                .filter(|e| matches!(e, Seen::Viseme(..)))
+                .count();
+            if round == 1 && !line_boundary {
+                assert_eq!(calls, 0, "frame {frames} allocated; events {events:?}");
+            }
+            frames += 1;
+            assert!(frames < 1_000, "the lines never ended");
+        }
+        assert!(
+            words >= 20 && visemes >= 20,
+            "{words} words, {visemes} shapes"
+        );
+    }
 }

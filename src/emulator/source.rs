@@ -88,7 +88,7 @@ impl SpeechSource for OfflineSource {
             .iter()
             .zip(bytes)
             .map(|(word, byte_range)| RenderedWord {
-                text: word.text.clone(),
+                text: word.text.to_string(),
                 byte_range,
                 start_frame: word.span.start.0 as usize,
                 end_frame: word.span.end.0 as usize,

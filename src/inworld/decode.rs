@@ -258,7 +258,7 @@ impl DecodeState {
             self.skipped += words.words.len() - n;
             for i in 0..n {
                 update.words.push(WordMark {
-                    text: words.words[i].clone(),
+                    text: words.words[i].as_str().into(),
                     span: span(
                         words.word_start_time_seconds[i],
                         words.word_end_time_seconds[i],

@@ -235,7 +235,7 @@ fn build_timeline(plan: &Plan, text: &str, tokens: &[frontend::HeardToken]) -> A
     for (token, span) in tokens.iter().zip(&words) {
         let span = span.unwrap_or_default();
         update.words.push(WordMark {
-            text: text.get(token.bytes.clone()).unwrap_or_default().to_owned(),
+            text: text.get(token.bytes.clone()).unwrap_or_default().into(),
             span,
             partial: false,
         });

@@ -218,7 +218,7 @@ fn words_and_phones(text: &str) -> Vec<(String, String)> {
                 .filter(|p| p.word == i)
                 .map(|p| p.symbol.as_str())
                 .collect();
-            (word.text.clone(), phones.join(" "))
+            (word.text.to_string(), phones.join(" "))
         })
         .collect()
 }

@@ -33,8 +33,9 @@ pub struct WordSpoken {
     pub entity: Entity,
     /// Index of the word in the line's timed words.
     pub index: usize,
-    /// The word as timed by the provider (punctuation may be attached).
-    pub word: String,
+    /// The word as timed by the provider (punctuation may be attached); shared with the line's
+    /// timeline, so sending it allocates nothing.
+    pub word: Arc<str>,
     /// Where it starts and ends in the line's audio, in seconds.
     pub start_seconds: f64,
     /// End of the word, in seconds.

@@ -39,7 +39,7 @@ pub fn emulator() -> EmulatorHandle {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Seen {
     Started(Entity, String),
-    Word(Entity, String),
+    Word(Entity, Arc<str>),
     Viseme(Entity),
     Finished(Entity, String, bool),
     Failed(Entity, String, String),

@@ -45,13 +45,23 @@ unsafe impl GlobalAlloc for CountingAllocator {
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
-/// Runs `f` and returns how many allocator calls it made on this thread.
-pub fn allocator_calls(f: impl FnOnce()) -> usize {
+/// Starts counting this thread's allocator calls, from zero.
+pub fn start_counting() {
     COUNT.with(|count| count.set(0));
     COUNTING.with(|on| on.set(true));
-    f();
+}
+
+/// Stops counting: the calls since [`start_counting`].
+pub fn stop_counting() -> usize {
     COUNTING.with(|on| on.set(false));
     COUNT.with(Cell::get)
+}
+
+/// Runs `f` and returns how many allocator calls it made on this thread.
+pub fn allocator_calls(f: impl FnOnce()) -> usize {
+    start_counting();
+    f();
+    stop_counting()
 }
 
 /// A sine of amplitude 0.5 at `hz`, `seconds` long, sampled at `rate`.
