@@ -23,7 +23,7 @@
 //! let mut words = Vec::new();
 //! while let Some(chunk) = speech.next_chunk() {
 //!     samples += chunk.pcm.len();
-//!     words.extend(chunk.alignment.words.into_iter().map(|w| w.text));
+//!     words.extend(chunk.alignment.words.into_iter().map(|w| w.text.to_string()));
 //! }
 //! assert_eq!(words, ["Hello", "there,", "traveller!"]);
 //! assert_eq!(samples as u64, speech.frames());
