@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # Tests never need a real key; one from the environment must not leak into them.
 unset INWORLD_API_KEY INWORLD_API_BASE_URL
-cargo test --all-features "$@"
+cargo test --workspace --all-features "$@"

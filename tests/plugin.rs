@@ -14,7 +14,7 @@ use bevy::mesh::{Mesh, Mesh3d, PrimitiveTopology};
 use bevy::prelude::*;
 use bevy_lipsync::emulator::render_tones;
 use bevy_lipsync::inworld::InworldError;
-use bevy_lipsync::lipsync::phoneme::{PhoneVisemes, phone_visemes};
+use bevy_lipsync::lipsync::{PhoneVisemes, phone_visemes};
 use bevy_lipsync::plugin::FramePacing;
 use bevy_lipsync::prelude::*;
 use bevy_lipsync::speech::SpeechError;
@@ -22,6 +22,7 @@ use bevy_lipsync::speech::SpeechError;
 mod plugin_support;
 use plugin_support::*;
 #[allow(dead_code)] // the signal helpers are for the audio tests
+#[path = "../crates/lipsync_audio/tests/support/mod.rs"]
 mod support;
 
 #[test]

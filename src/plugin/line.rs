@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use crate::alignment::{Alignment, AlignmentUpdate, FrameOffset};
 use crate::audio::{AudibleClock, AudiblePosition, ClockState, VoiceControl};
-use crate::lipsync::{ArticulationSettings, VisemeTimeline};
+use crate::lipsync::VisemeTimeline;
 
 use super::runtime::{Canceller, UtteranceId};
 use super::speaker::LineProgress;
@@ -51,8 +51,7 @@ impl ActiveLine {
     pub(crate) fn new(
         id: UtteranceId,
         text: String,
-        sample_rate: u32,
-        articulation: ArticulationSettings,
+        timeline: VisemeTimeline,
         canceller: Canceller,
         requested_at: Instant,
     ) -> Self {
@@ -62,7 +61,7 @@ impl ActiveLine {
             requested_at,
             voice: None,
             alignment: Alignment::default(),
-            timeline: VisemeTimeline::new(sample_rate, articulation),
+            timeline,
             stream_ended: false,
             failure: None,
             started: false,
@@ -97,7 +96,8 @@ impl ActiveLine {
     ) {
         if clock.source_rate() != self.timeline.sample_rate() {
             // The service answered at another rate than asked: rebuild the curves in its frames.
-            self.timeline = VisemeTimeline::new(clock.source_rate(), *self.timeline.settings());
+            self.timeline = VisemeTimeline::new(clock.source_rate(), *self.timeline.settings())
+                .with_pronouncer(self.timeline.pronouncer().clone());
             self.timeline.update(&self.alignment);
         }
         self.first_chunk = Some(first_chunk);

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use bevy::prelude::*;
 
+use crate::lipsync::VisemeTimeline;
 use crate::speech::{Provider, SpeechError, SpeechRequest, VoiceDescriptor};
 
 use super::events::{SpeechFailed, SpeechFinished, emit};
@@ -151,8 +152,8 @@ pub(crate) fn dispatch_lines(
         queue.current = Some(ActiveLine::new(
             id,
             next.text,
-            settings.sample_rate,
-            settings.articulation,
+            VisemeTimeline::new(settings.sample_rate, settings.articulation)
+                .with_pronouncer(settings.pronouncer.clone()),
             runtime.runtime.canceller(),
             now,
         ));

@@ -1,12 +1,13 @@
 //! What a game can tune when it adds the plugin.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bevy::prelude::Resource;
 
 use crate::audio::{DEFAULT_BUFFER, LatencySettings};
 use crate::inworld::InworldConfig;
-use crate::lipsync::ArticulationSettings;
+use crate::lipsync::{ArticulationSettings, Pronouncer};
 use crate::speech::DEFAULT_SPEECH_RATE;
 
 /// Where Inworld speech comes from.
@@ -71,6 +72,9 @@ pub struct LipsyncSettings {
     pub render_latency_frames: f32,
     /// Shapes of the mouth: intensity, anticipation, holds.
     pub articulation: ArticulationSettings,
+    /// How words are read aloud for speech that comes with CHARACTER or word timestamps but no
+    /// phones: the offline voice's [`Lexicon`](crate::offline::Lexicon) by default.
+    pub pronouncer: Arc<dyn Pronouncer>,
     /// Sample rate speech is requested at.
     pub sample_rate: u32,
     /// How much audio each voice buffers ahead of playback.
@@ -92,6 +96,7 @@ impl Default for LipsyncSettings {
             latency: LatencySettings::default(),
             render_latency_frames: 2.0,
             articulation: ArticulationSettings::default(),
+            pronouncer: Arc::new(crate::offline::Lexicon),
             sample_rate: DEFAULT_SPEECH_RATE,
             buffer: DEFAULT_BUFFER,
             relax_time: Duration::from_millis(60),

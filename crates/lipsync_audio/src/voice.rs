@@ -1,0 +1,288 @@
+//! One utterance on the audio thread: the [`VoiceRenderer`] drains a pipe, resamples to the
+//! device rate, applies gain and the interrupt fade, and publishes the audible clock; the
+//! [`VoiceControl`] is its handle on the main thread.
+
+use std::f32::consts::PI;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use super::AudioError;
+use super::clock::{AudibleClock, ClockState, ClockWriter};
+use super::pipe::{PcmConsumer, PcmProducer, PipeFlags, voice_pipe};
+use super::resample::Resampler;
+
+/// Ring size used when none is given: two seconds at the TTS rate absorbs network jitter.
+pub const DEFAULT_BUFFER: Duration = Duration::from_secs(2);
+
+/// Longest interrupt fade: short enough to feel instant, long enough not to click.
+pub const INTERRUPT_FADE: Duration = Duration::from_millis(10);
+
+/// A new utterance at `source_rate` with a ring of `buffer` (rounded up to whole frames):
+/// the producer for the TTS runtime, the renderer for the audio thread, the control for the
+/// main thread.
+///
+/// ```
+/// use lipsync_audio::{DEFAULT_BUFFER, voice};
+/// let (producer, renderer, control) = voice(24_000, DEFAULT_BUFFER)?;
+/// assert_eq!(producer.capacity_frames(), 48_000);
+/// # drop(renderer); drop(control);
+/// # Ok::<(), lipsync_audio::AudioError>(())
+/// ```
+pub fn voice(
+    source_rate: u32,
+    buffer: Duration,
+) -> Result<(PcmProducer, VoiceRenderer, VoiceControl), AudioError> {
+    if source_rate == 0 {
+        return Err(AudioError::ZeroSampleRate);
+    }
+    let frames = (buffer.as_secs_f64() * f64::from(source_rate)).ceil();
+    // Saturating float-to-int cast; absurd durations are limited by memory, not by wrapping.
+    let (producer, consumer) = voice_pipe(frames as usize);
+    let renderer = VoiceRenderer::new(consumer, source_rate)?;
+    let control = renderer.control();
+    Ok((producer, renderer, control))
+}
+
+/// Where the renderer is in the utterance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Waiting,
+    Playing,
+    Underrun,
+    Finished,
+}
+
+/// The interrupt fade: a half cosine from 1 to 0 over `total` device frames.
+#[derive(Clone, Copy, Debug)]
+struct Fade {
+    done: u32,
+    total: u32,
+}
+
+impl Fade {
+    fn gain(&self) -> f32 {
+        0.5 * (1.0 + (PI * self.done as f32 / self.total as f32).cos())
+    }
+}
+
+/// The audio-thread side of an utterance. [`VoiceRenderer::render`] never allocates, locks,
+/// logs or makes a syscall.
+#[derive(Debug)]
+pub struct VoiceRenderer {
+    pcm: PcmConsumer,
+    resampler: Resampler,
+    source_rate: u32,
+    clock: ClockWriter,
+    gain: Arc<AtomicU32>,
+    applied_gain: f32,
+    fade: Option<Fade>,
+    phase: Phase,
+}
+
+/// The main thread's handle on an utterance: interrupt it, set its gain, read its clock.
+/// Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct VoiceControl {
+    flags: Arc<PipeFlags>,
+    gain: Arc<AtomicU32>,
+    clock: AudibleClock,
+}
+
+impl VoiceRenderer {
+    /// A renderer draining `pcm`, whose samples are at `source_rate`.
+    pub fn new(pcm: PcmConsumer, source_rate: u32) -> Result<Self, AudioError> {
+        if source_rate == 0 {
+            return Err(AudioError::ZeroSampleRate);
+        }
+        let clock = ClockWriter::new(source_rate);
+        Ok(VoiceRenderer {
+            pcm,
+            // The device rate is learned at the first render.
+            resampler: Resampler::new(source_rate, source_rate),
+            source_rate,
+            clock,
+            gain: Arc::new(AtomicU32::new(1f32.to_bits())),
+            applied_gain: 1.0,
+            fade: None,
+            phase: Phase::Waiting,
+        })
+    }
+
+    /// A handle for the main thread.
+    pub fn control(&self) -> VoiceControl {
+        VoiceControl {
+            flags: Arc::clone(self.pcm.flags()),
+            gain: Arc::clone(&self.gain),
+            clock: self.clock.reader(),
+        }
+    }
+
+    /// The utterance's sample rate.
+    pub fn source_rate(&self) -> u32 {
+        self.source_rate
+    }
+
+    /// Sets the output's estimate of its latency (see [`LatencySettings::output_latency`]), used
+    /// by clock readers that configured none; `None` leaves them at one block period. Outputs
+    /// call this on the audio thread: it stores a number, published with the next block.
+    ///
+    /// [`LatencySettings::output_latency`]: super::LatencySettings::output_latency
+    pub fn set_output_latency(&mut self, estimate: Option<Duration>) {
+        self.clock.set_output_latency(estimate);
+    }
+
+    /// Whether the utterance is over (drained or interrupted); later renders are silent.
+    pub fn is_finished(&self) -> bool {
+        self.phase == Phase::Finished
+    }
+
+    /// Fills `out` (mono, `device_rate`) with the next block of the utterance, then publishes the
+    /// clock as of `now`, the instant of this callback. Writes silence where there is no audio.
+    pub fn render(&mut self, out: &mut [f32], device_rate: u32, now: Instant) {
+        if self.phase == Phase::Finished || device_rate == 0 || out.is_empty() {
+            out.fill(0.0);
+            return;
+        }
+        self.resampler.set_output_rate(device_rate);
+        if self.fade.is_none() && self.pcm.flags().is_interrupted() {
+            // Floor: the fade never exceeds its budget.
+            let total = (f64::from(device_rate) * INTERRUPT_FADE.as_secs_f64()) as u32;
+            self.fade = Some(Fade {
+                done: 0,
+                total: total.max(1),
+            });
+        }
+        // During a fade, read no further than the fade reaches: the rest is dropped unheard
+        // and the clock stops where the sound did.
+        let audible = match self.fade {
+            Some(fade) => out
+                .len()
+                .min((fade.total - fade.done.min(fade.total)) as usize),
+            None => out.len(),
+        };
+        // Read before the ring: if closed now, whatever the ring holds next is all there is.
+        let closed = self.pcm.is_closed();
+        let mut produced = self.pull(&mut out[..audible]);
+        let mut ended = false;
+        if closed && self.pcm.available() == 0 {
+            produced += self.resampler.flush(&mut out[produced..audible]);
+            ended = self.resampler.is_drained();
+        }
+        self.apply_gain(&mut out[..produced]);
+        if let Some(fade) = &mut self.fade {
+            for sample in out[..produced].iter_mut() {
+                *sample *= fade.gain();
+                fade.done += 1;
+            }
+            // The fade runs on device time, audio or not, so an interrupt always ends promptly.
+            let rest = u32::try_from(audible - produced).unwrap_or(u32::MAX);
+            fade.done = fade.done.saturating_add(rest);
+            if fade.done >= fade.total {
+                ended = true;
+                self.pcm.discard();
+            }
+        }
+        out[produced..].fill(0.0);
+
+        let dry = !ended && produced < out.len();
+        self.phase = if ended {
+            Phase::Finished
+        } else if dry {
+            if produced > 0 || self.phase == Phase::Playing {
+                self.clock.count_underrun();
+            }
+            if self.phase == Phase::Waiting && produced == 0 {
+                Phase::Waiting
+            } else {
+                Phase::Underrun
+            }
+        } else {
+            Phase::Playing
+        };
+        let state = match self.phase {
+            Phase::Waiting => ClockState::NotStarted,
+            Phase::Playing => ClockState::Playing,
+            Phase::Underrun => ClockState::Underrun,
+            Phase::Finished => ClockState::Finished,
+        };
+        self.clock.publish(
+            now,
+            out.len(),
+            device_rate,
+            self.resampler.position(),
+            produced == out.len(),
+            state,
+        );
+    }
+
+    /// Resamples what the ring holds into `out`; returns the frames written.
+    fn pull(&mut self, out: &mut [f32]) -> usize {
+        let (first, second) = self.pcm.as_slices();
+        let (mut taken, mut produced) = self.resampler.process(first, out);
+        if taken == first.len() {
+            let (more, made) = self.resampler.process(second, &mut out[produced..]);
+            taken += more;
+            produced += made;
+        }
+        self.pcm.consume(taken);
+        produced
+    }
+
+    /// Applies the control's gain, ramped across the block so changes do not click.
+    fn apply_gain(&mut self, samples: &mut [f32]) {
+        let target = f32::from_bits(self.gain.load(Ordering::Relaxed));
+        let start = self.applied_gain;
+        if start == target {
+            if target != 1.0 {
+                samples.iter_mut().for_each(|s| *s *= target);
+            }
+            return;
+        }
+        let step = (target - start) / samples.len().max(1) as f32;
+        for (i, sample) in samples.iter_mut().enumerate() {
+            *sample *= start + step * (i + 1) as f32;
+        }
+        if !samples.is_empty() {
+            self.applied_gain = target;
+        }
+    }
+}
+
+impl VoiceControl {
+    /// Stops the utterance: it fades out within [`INTERRUPT_FADE`] and finishes; the producer's
+    /// next write fails with [`AudioError::Interrupted`].
+    pub fn interrupt(&self) {
+        self.flags.interrupt();
+    }
+
+    /// Whether [`VoiceControl::interrupt`] was called.
+    pub fn is_interrupted(&self) -> bool {
+        self.flags.is_interrupted()
+    }
+
+    /// Sets the linear gain (1.0 = unchanged), applied from the next block on.
+    pub fn set_gain(&self, gain: f32) {
+        self.gain.store(gain.to_bits(), Ordering::Relaxed);
+    }
+
+    /// The linear gain last set.
+    pub fn gain(&self) -> f32 {
+        f32::from_bits(self.gain.load(Ordering::Relaxed))
+    }
+
+    /// The utterance's audible clock.
+    pub fn clock(&self) -> &AudibleClock {
+        &self.clock
+    }
+
+    /// Whether the renderer is done (its tail may still be in the device: see the clock).
+    pub fn is_finished(&self) -> bool {
+        self.clock.is_finished()
+    }
+
+    /// How many times the buffer ran dry mid-utterance.
+    pub fn underruns(&self) -> u64 {
+        self.clock.underruns()
+    }
+}
