@@ -20,121 +20,93 @@ use bevy_lipsync::inworld::{
     StreamEvent, SynthesisRequest, TimestampTransport, TimestampType, Utterance,
 };
 use bevy_lipsync::offline::{OfflineSpeech, OfflineVoice};
+use clap::{Parser, ValueEnum};
 use serde_json::json;
 
-const USAGE: &str = "\
-usage: say [--voice ID] [--model ID] [--backend inworld|offline] [--emulator]
-           [--timestamps word|character|none] [--async] [--lipsync] [--sample-rate HZ]
-           [--encoding linear16|pcm] [--no-stream] --out OUT.wav --timeline OUT.json \"TEXT\"
-
-Speaks TEXT and writes the audio (mono 16-bit WAV at the synthesized rate) and a timeline JSON
-with words, phones and visemes in seconds from the start of the audio.
-Reads INWORLD_API_KEY and INWORLD_API_BASE_URL. Without a key (or with --backend offline) it
-speaks with the built-in offline voice (--voice male|female); --emulator goes through the
-built-in loopback Inworld emulator instead.";
-
-#[derive(Debug)]
+/// Speaks TEXT and writes the audio (mono 16-bit WAV at the synthesized rate) and a timeline
+/// JSON with words, phones and visemes in seconds from the start of the audio.
+///
+/// Reads INWORLD_API_KEY and INWORLD_API_BASE_URL. Without a key (or with --backend offline) it
+/// speaks with the built-in offline voice (--voice male|female); --emulator goes through the
+/// built-in loopback Inworld emulator instead.
+#[derive(Debug, Parser)]
+#[command(name = "say")]
 struct Args {
-    voice: String,
-    /// `--voice` was given.
-    voice_set: bool,
+    /// The voice: an Inworld voice id, or `male` / `female` for the offline voice.
+    #[arg(long, value_name = "ID")]
+    voice: Option<String>,
+    /// The Inworld model.
+    #[arg(long, value_name = "ID", default_value = DEFAULT_MODEL)]
     model: String,
-    backend: Option<String>,
+    /// Who speaks (default: Inworld with a key or --emulator, else the offline voice).
+    #[arg(long, value_enum)]
+    backend: Option<Backend>,
+    /// Go through the built-in loopback Inworld emulator.
+    #[arg(long)]
     emulator: bool,
-    timestamps: TimestampType,
-    transport: TimestampTransport,
+    /// Which timestamps to ask Inworld for.
+    #[arg(long, value_enum, default_value_t = Timestamps::Word)]
+    timestamps: Timestamps,
+    /// Ask for timestamps after the audio (ASYNC) instead of with it.
+    #[arg(long = "async")]
+    async_timestamps: bool,
+    /// Ask for Inworld's audio-derived visemes (lipsyncConfig).
+    #[arg(long)]
     lipsync: bool,
+    /// Sample rate of the speech.
+    #[arg(long, value_name = "HZ", default_value_t = 48_000)]
     sample_rate: u32,
-    encoding: AudioEncoding,
-    stream: bool,
+    /// Audio encoding asked of Inworld.
+    #[arg(long, value_enum, default_value_t = Encoding::Linear16)]
+    encoding: Encoding,
+    /// One whole response instead of a stream.
+    #[arg(long)]
+    no_stream: bool,
+    /// Where the WAV goes.
+    #[arg(long, value_name = "OUT.wav")]
     out: String,
+    /// Where the timeline JSON goes.
+    #[arg(long, value_name = "OUT.json")]
     timeline: String,
-    text: String,
+    /// What to say (several words are joined with spaces).
+    #[arg(required = true, value_name = "TEXT", num_args = 1..)]
+    text: Vec<String>,
 }
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
-    let mut parsed = Args {
-        voice: "Dennis".into(),
-        voice_set: false,
-        model: DEFAULT_MODEL.into(),
-        backend: None,
-        emulator: false,
-        timestamps: TimestampType::Word,
-        transport: TimestampTransport::Sync,
-        lipsync: false,
-        sample_rate: 48_000,
-        encoding: AudioEncoding::Linear16,
-        stream: true,
-        out: String::new(),
-        timeline: String::new(),
-        text: String::new(),
-    };
-    let mut text = Vec::new();
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
-        match arg.as_str() {
-            "--voice" => {
-                parsed.voice = value("--voice")?;
-                parsed.voice_set = true;
-            }
-            "--model" => parsed.model = value("--model")?,
-            "--backend" => parsed.backend = Some(value("--backend")?),
-            "--emulator" => parsed.emulator = true,
-            "--timestamps" => {
-                parsed.timestamps = match value("--timestamps")?.as_str() {
-                    "word" => TimestampType::Word,
-                    "character" => TimestampType::Character,
-                    "none" => TimestampType::Unspecified,
-                    other => {
-                        return Err(format!("--timestamps {other}: use word, character or none"));
-                    }
-                }
-            }
-            "--async" => parsed.transport = TimestampTransport::Async,
-            "--lipsync" => parsed.lipsync = true,
-            "--sample-rate" => {
-                let v = value("--sample-rate")?;
-                parsed.sample_rate = v
-                    .parse()
-                    .map_err(|_| format!("--sample-rate {v}: not a number of Hz"))?;
-            }
-            "--encoding" => {
-                parsed.encoding = match value("--encoding")?.as_str() {
-                    "linear16" => AudioEncoding::Linear16,
-                    "pcm" => AudioEncoding::Pcm,
-                    other => return Err(format!("--encoding {other}: use linear16 or pcm")),
-                }
-            }
-            "--no-stream" => parsed.stream = false,
-            "--out" => parsed.out = value("--out")?,
-            "--timeline" => parsed.timeline = value("--timeline")?,
-            "-h" | "--help" => return Err(String::new()),
-            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
-            _ => text.push(arg),
-        }
+/// Who speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Backend {
+    Inworld,
+    Offline,
+}
+
+/// `--timestamps`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Timestamps {
+    Word,
+    Character,
+    None,
+}
+
+/// `--encoding`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Encoding {
+    Linear16,
+    Pcm,
+}
+
+impl Args {
+    fn text(&self) -> String {
+        self.text.join(" ")
     }
-    parsed.text = text.join(" ");
-    if parsed.text.trim().is_empty() {
-        return Err("no TEXT to say".into());
-    }
-    if parsed.out.is_empty() || parsed.timeline.is_empty() {
-        return Err("--out and --timeline are required".into());
-    }
-    Ok(parsed)
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(args) => args,
-        Err(message) if message.is_empty() => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("say: {message}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+    let args = Args::parse();
+    if args.text().trim().is_empty() {
+        eprintln!("say: error: no TEXT to say");
+        return ExitCode::from(2);
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -155,16 +127,9 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), String> {
-    if let Some(other) = args
-        .backend
-        .as_deref()
-        .filter(|b| !matches!(*b, "inworld" | "offline"))
-    {
-        return Err(format!("--backend {other}: use inworld or offline"));
-    }
     let has_key = std::env::var(API_KEY_ENV).is_ok_and(|k| !k.trim().is_empty());
-    let offline = match args.backend.as_deref() {
-        Some(backend) => backend == "offline",
+    let offline = match args.backend {
+        Some(backend) => backend == Backend::Offline,
         None => !has_key && !args.emulator,
     };
     if offline {
@@ -197,17 +162,32 @@ async fn run(args: Args) -> Result<(), String> {
     }
     .map_err(|e| e.to_string())?;
 
-    let mut request = SynthesisRequest::new(args.text.clone(), args.voice.clone())
+    let encoding = match args.encoding {
+        Encoding::Linear16 => AudioEncoding::Linear16,
+        Encoding::Pcm => AudioEncoding::Pcm,
+    };
+    let timestamps = match args.timestamps {
+        Timestamps::Word => TimestampType::Word,
+        Timestamps::Character => TimestampType::Character,
+        Timestamps::None => TimestampType::Unspecified,
+    };
+    let transport = if args.async_timestamps {
+        TimestampTransport::Async
+    } else {
+        TimestampTransport::Sync
+    };
+    let voice = args.voice.clone().unwrap_or_else(|| "Dennis".into());
+    let mut request = SynthesisRequest::new(args.text(), voice)
         .with_model(args.model.clone())
-        .with_audio(args.encoding, args.sample_rate)
-        .with_timestamps(args.timestamps)
-        .with_transport(args.transport);
+        .with_audio(encoding, args.sample_rate)
+        .with_timestamps(timestamps)
+        .with_transport(transport);
     if args.lipsync {
         request = request.with_lipsync();
     }
 
     let started = Instant::now();
-    let utterance = if args.stream {
+    let utterance = if !args.no_stream {
         stream(&client, &request, started).await?
     } else {
         let utterance = client
@@ -222,16 +202,13 @@ async fn run(args: Args) -> Result<(), String> {
 
 /// Speaks with the offline voice, chunk by chunk as a game would receive it.
 fn speak_offline(args: &Args) -> Result<(), String> {
-    let voice = if args.voice_set {
-        args.voice
-            .parse::<OfflineVoice>()
-            .map_err(|e| e.to_string())?
-    } else {
-        OfflineVoice::default()
+    let voice = match &args.voice {
+        Some(voice) => voice.parse::<OfflineVoice>().map_err(|e| e.to_string())?,
+        None => OfflineVoice::default(),
     };
     let started = Instant::now();
-    let mut speech =
-        OfflineSpeech::new(&args.text, voice, 1.0, args.sample_rate).map_err(|e| e.to_string())?;
+    let mut speech = OfflineSpeech::new(&args.text(), voice, 1.0, args.sample_rate)
+        .map_err(|e| e.to_string())?;
     let mut utterance = Utterance {
         sample_rate: speech.sample_rate(),
         ..Utterance::default()

@@ -89,28 +89,41 @@ const DEVICES: [(&str, Device); 5] = [
     ),
 ];
 
+/// Mouth against sound at 30/60/144 fps, this engine next to the naive approach, on a
+/// simulated device (the main table), then on other devices.
+#[derive(Debug, clap::Parser)]
+#[command(name = "sync_report")]
+struct Args {
+    /// Frames per device callback in the main table.
+    #[arg(long, value_name = "N")]
+    block: Option<usize>,
+    /// Blocks buffered in the device after the one being rendered.
+    #[arg(long, value_name = "N")]
+    blocks: Option<f64>,
+    /// Fixed converter latency, ms.
+    #[arg(long, value_name = "MS")]
+    converter_ms: Option<f64>,
+    /// Extra wake-up jitter of the audio thread, ms.
+    #[arg(long, value_name = "MS")]
+    jitter_ms: Option<f64>,
+    /// How late a frame may start after its vsync, ms.
+    #[arg(long, value_name = "MS")]
+    frame_jitter_ms: Option<f64>,
+    /// Frame periods from a frame's vsync to its picture appearing.
+    #[arg(long, value_name = "FRAMES")]
+    render_frames: Option<f64>,
+}
+
 /// Command-line settings: the device of the main table, and the playback.
 fn args() -> (Device, Playback) {
+    let args = <Args as clap::Parser>::parse();
     let (mut device, mut playback) = (DEFAULT_DEVICE, Playback::default());
-    let argv: Vec<String> = std::env::args().skip(1).collect();
-    for pair in argv.chunks(2) {
-        let value = pair.get(1).and_then(|v| v.parse::<f64>().ok());
-        let Some(value) = value else {
-            panic!(
-                "usage: sync_report [--block N] [--blocks N] [--converter-ms X] [--jitter-ms X] \
-                 [--frame-jitter-ms X] [--render-frames X]"
-            );
-        };
-        match pair[0].as_str() {
-            "--block" => device.block = value as usize,
-            "--blocks" => device.blocks = value,
-            "--converter-ms" => device.converter = value * 1e-3,
-            "--jitter-ms" => playback.jitter_ms = value,
-            "--frame-jitter-ms" => playback.frame_jitter_ms = value,
-            "--render-frames" => playback.render_frames = value,
-            other => panic!("unknown flag {other}"),
-        }
-    }
+    device.block = args.block.unwrap_or(device.block);
+    device.blocks = args.blocks.unwrap_or(device.blocks);
+    device.converter = args.converter_ms.map_or(device.converter, |ms| ms * 1e-3);
+    playback.jitter_ms = args.jitter_ms.unwrap_or(playback.jitter_ms);
+    playback.frame_jitter_ms = args.frame_jitter_ms.unwrap_or(playback.frame_jitter_ms);
+    playback.render_frames = args.render_frames.unwrap_or(playback.render_frames);
     (device, playback)
 }
 

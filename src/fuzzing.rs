@@ -160,7 +160,7 @@ fn check_events(events: &[StreamEvent], rate: u32) {
                 check_spans(update);
                 alignment.apply(update.clone());
             }
-            StreamEvent::Encoded(_) | StreamEvent::Usage(_) => {}
+            _ => {}
         }
     }
     let mut timeline = VisemeTimeline::new(sample_rate, ArticulationSettings::default());

@@ -678,3 +678,69 @@ fn the_plugin_allocates_nothing_per_frame_while_lines_play() {
         );
     }
 }
+
+#[test]
+fn speakers_mouths_and_settings_are_reflected_for_inspectors() {
+    use bevy::reflect::GetPath;
+    use std::any::TypeId;
+
+    let emulator = emulator();
+    let mut h = Harness::with_settings(&emulator, KEY, |s| s.articulation.intensity = 0.7);
+    let (speaker, _) = h.spawn_speaker("Dennis");
+    let registry = h.app.world().resource::<AppTypeRegistry>().clone();
+    let registry = registry.read();
+    let component = |id: TypeId| {
+        registry
+            .get_type_data::<ReflectComponent>(id)
+            .expect("registered as a reflected component")
+    };
+
+    // An inspector turns the speaker down and gives it another rig, by field path.
+    {
+        let world = h.app.world_mut();
+        let mut entity = world.entity_mut(speaker);
+        let mut reflected = component(TypeId::of::<Speaker>())
+            .reflect_mut(&mut entity)
+            .expect("the entity has a Speaker");
+        *reflected
+            .reflect_path_mut("gain")
+            .expect("a gain field")
+            .try_downcast_mut::<f32>()
+            .expect("an f32") = 0.5;
+        reflected
+            .reflect_path_mut("rig")
+            .expect("a rig field")
+            .apply(&RigPreset::Arkit52);
+    }
+    let edited = h.app.world().get::<Speaker>(speaker).expect("a speaker");
+    assert_eq!((edited.gain, &edited.rig), (0.5, &RigPreset::Arkit52));
+
+    // The mouth's weights read by path; the settings as the game set them.
+    let entity = h.app.world().entity(speaker);
+    let mouth = component(TypeId::of::<Mouth>())
+        .reflect(entity)
+        .expect("the speaker has a Mouth");
+    let jaw = mouth
+        .reflect_path("weights.jaw_open")
+        .expect("a jaw")
+        .try_downcast_ref::<f32>();
+    assert_eq!(jaw, Some(&0.0));
+    assert!(
+        registry
+            .get_type_data::<ReflectResource>(TypeId::of::<LipsyncSettings>())
+            .is_some(),
+        "the settings are registered as a reflected resource"
+    );
+    let settings: &dyn Reflect = h.app.world().resource::<LipsyncSettings>();
+    let intensity = settings
+        .reflect_path("articulation.intensity")
+        .expect("the articulation")
+        .try_downcast_ref::<f32>();
+    assert_eq!(intensity, Some(&0.7));
+    for registered in [
+        TypeId::of::<MouthRig>(),
+        TypeId::of::<bevy_lipsync::plugin::RigReport>(),
+    ] {
+        component(registered);
+    }
+}

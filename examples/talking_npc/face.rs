@@ -49,7 +49,7 @@ const REST: Pose = Pose {
     tongue_z: -0.07,
 };
 
-/// The readable shape of each viseme (see LIPSYNC.md's table).
+/// The readable shape of each viseme (after the table in `lipsync_core`'s `Viseme` docs).
 fn pose(viseme: Viseme) -> Pose {
     let p = |width, upper, lower, protrude, corners, thickness, tongue_y, tongue_z| Pose {
         width,

@@ -350,6 +350,7 @@ pub fn overlay(
         OutputKind::Device => "audio device",
         OutputKind::Realtime => "virtual output (no device)",
         OutputKind::Manual => "manual output",
+        _ => "other output",
     };
     let failure = hud
         .last_failure

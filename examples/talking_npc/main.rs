@@ -37,45 +37,25 @@ const SAMPLES: [&str; 5] = [
     "Keep your voice down. <break time=\"400ms\"/> The guards are listening.",
 ];
 
-/// What the command line asked for.
-#[derive(Resource, Clone, Debug, Default)]
+/// The talking-NPC demo: two characters whose mouths follow their voices.
+#[derive(Resource, Clone, Debug, clap::Parser)]
+#[command(name = "talking_npc")]
 struct Options {
+    /// Speak through the built-in loopback Inworld emulator.
+    #[arg(long)]
     emulator: bool,
-    /// `--pose VISEME`: hold every mouth in this shape (inspecting a rig).
+    /// Hold every mouth in this viseme (AA, PP, ...), for inspecting a rig.
+    #[arg(long, value_name = "VISEME")]
     pose: Option<String>,
+    /// Save a screenshot here once --after seconds have passed and a mouth is open, then exit.
+    #[arg(long, value_name = "PATH")]
     screenshot: Option<String>,
+    /// Seconds before the screenshot.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3.0)]
     after: f32,
+    /// A line the selected character says (a second before the screenshot, if any).
+    #[arg(long, value_name = "TEXT")]
     say: Option<String>,
-}
-
-fn options() -> Result<Options, String> {
-    let mut options = Options {
-        after: 3.0,
-        ..Default::default()
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
-        match arg.as_str() {
-            "--emulator" => options.emulator = true,
-            "--screenshot" => options.screenshot = Some(value("--screenshot")?),
-            "--after" => {
-                let v = value("--after")?;
-                options.after = v.parse().map_err(|_| format!("--after {v}: not seconds"))?;
-            }
-            "--say" => options.say = Some(value("--say")?),
-            "--pose" => options.pose = Some(value("--pose")?),
-            "-h" | "--help" => {
-                return Err(
-                    "usage: talking_npc [--emulator] [--screenshot PATH] [--after SECONDS] \
-                     [--say TEXT]"
-                        .into(),
-                );
-            }
-            other => return Err(format!("unknown option {other}")),
-        }
-    }
-    Ok(options)
 }
 
 /// A character of the scene.
@@ -105,13 +85,7 @@ struct Control {
 struct EmulatorGuard(EmulatorHandle);
 
 fn main() -> AppExit {
-    let options = match options() {
-        Ok(options) => options,
-        Err(message) => {
-            eprintln!("talking_npc: {message}");
-            return AppExit::error();
-        }
-    };
+    let options = <Options as clap::Parser>::parse();
     let has_key = std::env::var(API_KEY_ENV).is_ok_and(|k| !k.trim().is_empty());
     let mut settings = LipsyncSettings::default();
     let mut app = App::new();

@@ -28,7 +28,8 @@ use super::LipsyncSystems;
 use super::speaker::SpeechQueue;
 
 /// How deep and how fast channels duck.
-#[derive(Resource, Clone, Copy, Debug, PartialEq)]
+#[derive(Resource, Clone, Copy, Debug, PartialEq, Reflect)]
+#[reflect(Resource, Default, Debug, PartialEq)]
 pub struct DuckingSettings {
     /// The volume of ducked channels, in dB (negative: quieter).
     pub depth: f32,
@@ -54,7 +55,8 @@ impl Default for DuckingSettings {
 
 /// Whether channels are ducked now; changes when speech starts and once the hold has passed
 /// after it stopped.
-#[derive(Resource, Debug, Default, Clone, Copy, PartialEq)]
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq, Reflect)]
+#[reflect(Resource, Default, Debug, PartialEq)]
 pub struct Ducked {
     /// Someone is heard, or was within the hold time.
     pub active: bool,
@@ -76,6 +78,8 @@ impl Plugin for DuckingPlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(self.settings)
             .init_resource::<Ducked>()
+            .register_type::<DuckingSettings>()
+            .register_type::<Ducked>()
             .add_systems(
                 PostUpdate,
                 track_speech

@@ -18,7 +18,8 @@ const PACING_WINDOW: usize = 15;
 /// The frame period: how long each picture stays on screen, as the median of the last
 /// 15 frame times. One hitch does not move it; a game that settles at another
 /// rate (30 fps on a laptop, 5 fps in a software renderer) is followed within half a window.
-#[derive(Resource, Debug, Clone, Copy)]
+#[derive(Resource, Debug, Clone, Copy, Reflect)]
+#[reflect(Resource, Default, Debug)]
 pub struct FramePacing {
     period: Duration,
     recent: [Duration; PACING_WINDOW],

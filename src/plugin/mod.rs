@@ -69,6 +69,7 @@ pub use speaker::{Line, LineProgress, Mouth, MouthRig, SayMode, Speaker, SpeechQ
 
 /// The plugin's systems, in the order they run (see the module docs).
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum LipsyncSystems {
     /// `PreUpdate`: take in what the runtime sent.
     Receive,
@@ -117,6 +118,12 @@ impl Plugin for LipsyncPlugin {
             .insert_resource(output)
             .insert_resource(playback::Runtime::new(runtime, inworld))
             .init_resource::<FramePacing>()
+            .register_type::<LipsyncSettings>()
+            .register_type::<FramePacing>()
+            .register_type::<Speaker>()
+            .register_type::<Mouth>()
+            .register_type::<MouthRig>()
+            .register_type::<RigReport>()
             .add_message::<SpeechStarted>()
             .add_message::<WordSpoken>()
             .add_message::<VisemeChanged>()

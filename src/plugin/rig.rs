@@ -35,7 +35,8 @@ pub(crate) struct BoundMorphs {
 pub(crate) struct NotASpeakerMesh;
 
 /// How many morph targets a speaker drives, for the warning about rigs with none.
-#[derive(Component, Debug, Default)]
+#[derive(Component, Debug, Default, Reflect)]
+#[reflect(Component, Default, Debug)]
 pub struct RigReport {
     /// Meshes bound under the speaker.
     pub meshes: usize,

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bevy::prelude::Resource;
+use bevy::prelude::{Reflect, ReflectDefault, ReflectResource, Resource};
 
 use crate::audio::{DEFAULT_BUFFER, LatencySettings};
 use crate::inworld::InworldConfig;
@@ -12,6 +12,7 @@ use crate::speech::DEFAULT_SPEECH_RATE;
 
 /// Where Inworld speech comes from.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub enum InworldSetting {
     /// Use `INWORLD_API_KEY` (and `INWORLD_API_BASE_URL`) when set; otherwise speak offline.
     #[default]
@@ -23,7 +24,9 @@ pub enum InworldSetting {
 }
 
 /// Where the voices are heard.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Reflect)]
+#[reflect(Default, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum OutputSetting {
     /// The default audio device; without one, a virtual output that keeps the clock running
     /// (logged once).
@@ -49,9 +52,14 @@ pub enum OutputSetting {
 /// };
 /// assert_eq!(settings.render_latency_frames, 2.0);
 /// ```
-#[derive(Clone, Debug, Resource)]
+///
+/// Everything but [`inworld`](Self::inworld) and [`pronouncer`](Self::pronouncer) can be seen and
+/// edited through reflection (an inspector, a scene); the plugin reads it when it is built.
+#[derive(Clone, Debug, Resource, Reflect)]
+#[reflect(Resource, Default, Debug)]
 pub struct LipsyncSettings {
     /// How to reach Inworld.
+    #[reflect(ignore)]
     pub inworld: InworldSetting,
     /// The voice of a [`Speaker`](super::Speaker) that names none, when Inworld is available.
     pub default_voice: String,
@@ -74,6 +82,7 @@ pub struct LipsyncSettings {
     pub articulation: ArticulationSettings,
     /// How words are read aloud for speech that comes with CHARACTER or word timestamps but no
     /// phones: the offline voice's [`Lexicon`](crate::offline::Lexicon) by default.
+    #[reflect(ignore, default = "default_pronouncer")]
     pub pronouncer: Arc<dyn Pronouncer>,
     /// Sample rate speech is requested at.
     pub sample_rate: u32,
@@ -96,12 +105,17 @@ impl Default for LipsyncSettings {
             latency: LatencySettings::default(),
             render_latency_frames: 2.0,
             articulation: ArticulationSettings::default(),
-            pronouncer: Arc::new(crate::offline::Lexicon),
+            pronouncer: default_pronouncer(),
             sample_rate: DEFAULT_SPEECH_RATE,
             buffer: DEFAULT_BUFFER,
             relax_time: Duration::from_millis(60),
         }
     }
+}
+
+/// The offline voice's lexicon.
+fn default_pronouncer() -> Arc<dyn Pronouncer> {
+    Arc::new(crate::offline::Lexicon)
 }
 
 impl LipsyncSettings {

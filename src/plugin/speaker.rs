@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use bevy::prelude::{Component, Entity};
+use bevy::prelude::{Component, Entity, Reflect, ReflectComponent, ReflectDefault};
 
 use crate::lipsync::{RigPreset, Viseme, VisemeWeights};
 
@@ -22,7 +22,8 @@ use super::line::ActiveLine;
 ///     .with_rig(RigPreset::Arkit52);
 /// assert_eq!(npc.voice.as_deref(), Some("inworld/inworld-tts-1.5-max:Dennis"));
 /// ```
-#[derive(Component, Clone, Debug)]
+#[derive(Component, Clone, Debug, Reflect)]
+#[reflect(Component, Default, Debug)]
 #[require(SpeechQueue, Mouth)]
 pub struct Speaker {
     /// Voice descriptor (`inworld/inworld-tts-1.5-max:Dennis`, `Ashley`, `offline:female`);
@@ -217,7 +218,8 @@ pub struct LineProgress<'a> {
 }
 
 /// The mouth as of this frame: the weights the rig writes, readable by the game.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Reflect)]
+#[reflect(Component, Default, Debug, PartialEq)]
 pub struct Mouth {
     /// The 15 viseme weights and the jaw.
     pub weights: VisemeWeights,
@@ -236,7 +238,8 @@ impl Default for Mouth {
 
 /// Points a mesh entity's morph targets at a speaker other than its ancestor, or overrides the
 /// speaker's rig preset for this mesh (a custom table for an odd rig).
-#[derive(Component, Clone, Debug, Default)]
+#[derive(Component, Clone, Debug, Default, Reflect)]
+#[reflect(Component, Default, Debug)]
 pub struct MouthRig {
     /// The speaker whose mouth this mesh shows; `None`: the nearest ancestor with a [`Speaker`].
     pub speaker: Option<Entity>,

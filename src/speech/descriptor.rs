@@ -29,6 +29,7 @@ const INWORLD_MODEL_PREFIX: &str = "inworld-";
 
 /// Who renders the speech.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Provider {
     /// Inworld's TTS service.
     Inworld,
@@ -81,6 +82,7 @@ fn supported_providers() -> String {
 
 /// Why a voice descriptor could not be read. Each message says what to write instead.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DescriptorError {
     /// Nothing but whitespace.
     #[error(

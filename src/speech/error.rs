@@ -8,6 +8,7 @@ use super::descriptor::DescriptorError;
 
 /// What can go wrong speaking a line. Each message says what to change.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SpeechError {
     /// The voice descriptor could not be read.
     #[error(transparent)]

@@ -1,8 +1,8 @@
 //! Provider-neutral speech: what a character says, whoever renders it.
 //!
-//! This layer sits between the Bevy `plugin` layer and the providers (see `ARCHITECTURE.md`). A
-//! [`SpeechRequest`] names the line and a [`VoiceDescriptor`]; [`SpeechService::open`] picks the
-//! provider and returns a [`SpeechStream`] of [`SpeechChunk`]s: PCM plus timing, every offset in
+//! This layer sits between the Bevy `plugin` layer and the providers (the Inworld client, the
+//! offline voice). A [`SpeechRequest`] names the line and a [`VoiceDescriptor`];
+//! [`SpeechService::open`] picks the provider and returns a [`SpeechStream`] of [`SpeechChunk`]s: PCM plus timing, every offset in
 //! frames of the utterance's own audio, the same shape whether Inworld or the offline voice
 //! speaks. It knows nothing of Bevy or of audio playback.
 //!

@@ -153,7 +153,8 @@ impl SpeechStream {
                             "Inworld sent compressed audio for a LINEAR16 request".into(),
                         ))));
                     }
-                    Ok(StreamEvent::Usage(_)) => continue,
+                    // Usage reports, and events a newer client may add, carry no speech.
+                    Ok(_) => continue,
                     Err(e) => return Some(Err(e.into())),
                 }
             },

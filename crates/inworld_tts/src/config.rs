@@ -41,6 +41,7 @@ impl fmt::Debug for Secret {
 
 /// How requests authenticate.
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum Credentials {
     /// `Authorization: Basic <key>`, with the portal's Base64 key sent verbatim.
     Basic(Secret),

@@ -24,6 +24,7 @@ use lipsync_core::alignment::{
 
 /// How timestamp seconds relate to the audio.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TimeBase {
     /// Decide from the data (see the module docs).
     #[default]
@@ -47,6 +48,7 @@ pub struct AudioChunk {
 
 /// What a stream delivers, in order.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum StreamEvent {
     /// PCM audio (LINEAR16, PCM and WAV encodings).
     Audio(AudioChunk),

@@ -15,6 +15,7 @@ pub const DEFAULT_SAMPLE_RATE: u32 = 48_000;
 /// Audio encodings Inworld can return.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
 pub enum AudioEncoding {
     /// 16-bit PCM; every streamed chunk is a complete WAV file.
     #[serde(rename = "LINEAR16")]
@@ -40,6 +41,7 @@ impl AudioEncoding {
 
 /// Which timestamps to ask for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum TimestampType {
     /// Words, with phones and viseme categories on 1.5 and 2 models.
     #[serde(rename = "WORD")]
@@ -65,6 +67,7 @@ pub enum TimestampTransport {
 /// Text normalisation (numbers, dates, ... spelled out) on the server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
 pub enum TextNormalization {
     /// Normalise.
     On,
@@ -75,6 +78,7 @@ pub enum TextNormalization {
 /// Expressiveness of `inworld-tts-2` models.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
 pub enum DeliveryMode {
     /// Consistent, predictable delivery.
     Stable,
@@ -86,6 +90,7 @@ pub enum DeliveryMode {
 
 /// Viseme sets the server can derive from audio.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum VisemeSet {
     /// The 15 OpenXR / Oculus visemes.
     #[serde(rename = "OPENXR")]

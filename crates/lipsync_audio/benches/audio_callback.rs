@@ -27,9 +27,10 @@ use kira::backend::mock::{MockBackend, MockBackendSettings};
 use kira::info::MockInfoBuilder;
 use kira::sound::Sound;
 use kira::{AudioManager, AudioManagerSettings, Frame};
+use lipsync_audio::mixing::ManualOutput;
 use lipsync_audio::{
-    DEFAULT_BUFFER, DEVICE_CHUNK, KIRA_CHUNK, KiraOutput, ManualOutput, OutputConfig, PcmProducer,
-    VoiceSound, voice,
+    DEFAULT_BUFFER, DEVICE_CHUNK, KIRA_CHUNK, KiraOutput, OutputConfig, PcmProducer, VoiceSound,
+    voice,
 };
 
 const DEVICE_RATE: u32 = 48_000;

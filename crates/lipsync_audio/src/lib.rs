@@ -17,7 +17,8 @@
 //!
 //! The audio thread never allocates, locks, logs or blocks: the ring is lock-free, the resampler
 //! works in place, the clock is atomics, and voices reach and leave the audio thread boxed through
-//! fixed-size rings ([`Mixer`], [`VoiceQueue`]) so that allocating and freeing happen elsewhere.
+//! fixed-size rings ([`mixing::Mixer`], [`mixing::VoiceQueue`]) so that allocating and freeing
+//! happen elsewhere.
 //!
 //! # Lifecycle of a voice
 //! - **Underrun**: the ring ran dry before the producer closed. The renderer writes silence, the
@@ -33,10 +34,10 @@
 //! | kind | what calls the renderers | when |
 //! |---|---|---|
 //! | `Device` | the sound card's callback, through a kira `AudioManager` (cpal) the output owns | [`OutputMode::Device`], or [`OutputMode::Auto`] when a device opens |
-//! | `Realtime` | [`RealtimeOutput`]'s thread, a block every block period of wall time, output discarded | no device (CI, servers), [`OutputMode::Virtual`] |
-//! | `Manual` | [`AudioOutput::step`] ([`ManualOutput`]), at instants the caller gives | tests |
+//! | `Realtime` | [`RealtimeOutput`](mixing::RealtimeOutput)'s thread, a block every block period of wall time, output discarded | no device (CI, servers), [`OutputMode::Virtual`] |
+//! | `Manual` | [`AudioOutput::step`] ([`ManualOutput`](mixing::ManualOutput)), at instants the caller gives | tests |
 //!
-//! All three mix through a [`Mixer`]; on the device it is played as one kira sound
+//! All three mix through a [`Mixer`](mixing::Mixer); on the device it is played as one kira sound
 //! ([`KiraOutput`]), since bevy_kira_audio cannot play custom or streaming sounds. A single voice
 //! can also go on any kira manager or track of the user's as a [`VoiceSound`]. The kira sounds
 //! measure the device's callbacks and give every voice an output latency estimate (two
@@ -60,15 +61,30 @@ mod voice;
 pub use clock::{AudibleClock, AudiblePosition, ClockState, LatencySettings};
 pub use kira_output::KiraOutput;
 pub use kira_sound::{CALLBACK_WINDOW, DEVICE_CHUNK, KIRA_CHUNK, VoiceSound};
-pub use mixer::{Mixer, VoiceQueue, mixer};
 pub use output::{AudioOutput, OutputKind, OutputMode};
-pub use pipe::{PcmConsumer, PcmProducer, voice_pipe};
-pub use resample::Resampler;
-pub use virtual_output::{ManualOutput, OutputConfig, RealtimeOutput};
+pub use pipe::PcmProducer;
+pub use virtual_output::OutputConfig;
 pub use voice::{DEFAULT_BUFFER, INTERRUPT_FADE, VoiceControl, VoiceRenderer, voice};
+
+/// Outputs of your own: the parts [`AudioOutput`] is built from.
+///
+/// Playing voices needs none of this: [`AudioOutput`] opens the device (or a virtual output) and
+/// mixes them. These parts are for an engine whose audio callback this crate does not own
+/// (a `cpal` stream, SDL, a console SDK), and for rendering by hand:
+///
+/// - [`mixer`] makes a [`Mixer`], which the audio callback calls to sum every playing voice into
+///   a block, and its [`VoiceQueue`], through which the owner adds voices and drops finished ones
+///   (so the audio thread never allocates or frees);
+/// - [`ManualOutput`] renders one block per call, at instants the caller gives (tests, offline
+///   capture); [`RealtimeOutput`] is a thread that does so in wall time, output discarded.
+pub mod mixing {
+    pub use crate::mixer::{Mixer, VoiceQueue, mixer};
+    pub use crate::virtual_output::{ManualOutput, RealtimeOutput};
+}
 
 /// What can go wrong in the audio layer.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AudioError {
     /// The main thread interrupted the utterance.
     #[error("the utterance was interrupted: stop producing its audio and cancel its request")]

@@ -18,6 +18,7 @@ use super::voice::VoiceRenderer;
 
 /// Which output [`AudioOutput::open`] makes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum OutputMode {
     /// The default audio device; without one, a virtual output with
     /// [`OutputConfig::default`], and one warning in the log saying why.
@@ -31,6 +32,7 @@ pub enum OutputMode {
 
 /// What an [`AudioOutput`] plays through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum OutputKind {
     /// The sound card, through kira and cpal.
     Device,

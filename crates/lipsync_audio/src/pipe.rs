@@ -47,19 +47,13 @@ pub struct PcmProducer {
 }
 
 /// The reading end of a voice's pipe (audio thread). Lock-free and allocation-free.
-pub struct PcmConsumer {
+pub(crate) struct PcmConsumer {
     ring: HeapCons<f32>,
     flags: Arc<PipeFlags>,
 }
 
 /// A pipe holding up to `capacity_frames` mono samples (at least one).
-///
-/// ```
-/// let (mut producer, consumer) = lipsync_audio::voice_pipe(4);
-/// assert_eq!(producer.try_write(&[0.1, 0.2, 0.3, 0.4, 0.5]), Ok(4)); // the fifth must wait
-/// assert_eq!(consumer.available(), 4);
-/// ```
-pub fn voice_pipe(capacity_frames: usize) -> (PcmProducer, PcmConsumer) {
+pub(crate) fn voice_pipe(capacity_frames: usize) -> (PcmProducer, PcmConsumer) {
     let (ring_prod, ring_cons) = HeapRb::<f32>::new(capacity_frames.max(1)).split();
     let flags = Arc::new(PipeFlags::default());
     let producer = PcmProducer {
@@ -215,6 +209,13 @@ fn pcm16_to_f32(sample: i16) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_pipe_takes_what_fits() {
+        let (mut producer, consumer) = voice_pipe(4);
+        assert_eq!(producer.try_write(&[0.1, 0.2, 0.3, 0.4, 0.5]), Ok(4)); // the fifth must wait
+        assert_eq!(consumer.available(), 4);
+    }
 
     #[test]
     fn close_is_seen_after_the_last_sample() {

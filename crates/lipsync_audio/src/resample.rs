@@ -15,7 +15,7 @@
 
 /// A streaming resampler for one mono utterance. Never allocates.
 #[derive(Clone, Debug)]
-pub struct Resampler {
+pub(crate) struct Resampler {
     input_rate: u32,
     output_rate: u32,
     /// Whole source frames played (the index of `window[1]` once primed).
@@ -70,11 +70,6 @@ impl Resampler {
     /// The play position in source frames: how much of the utterance the output so far covers.
     pub fn position(&self) -> f64 {
         self.whole as f64 + self.frac as f64 / f64::from(self.output_rate)
-    }
-
-    /// Source samples taken from the input so far.
-    pub fn taken(&self) -> u64 {
-        self.taken
     }
 
     /// Whether every sample taken has been played (nothing left to flush).

@@ -16,6 +16,7 @@ use super::voice::VoiceRenderer;
 
 /// The shape of a virtual device.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "bevy_reflect", derive(bevy_reflect::Reflect))]
 pub struct OutputConfig {
     /// Frames per second.
     pub device_rate: u32,
@@ -56,7 +57,8 @@ impl OutputConfig {
 ///
 /// ```
 /// use std::time::Instant;
-/// use lipsync_audio::{DEFAULT_BUFFER, ManualOutput, OutputConfig, voice};
+/// use lipsync_audio::mixing::ManualOutput;
+/// use lipsync_audio::{DEFAULT_BUFFER, OutputConfig, voice};
 /// let mut output = ManualOutput::new(OutputConfig::default())?;
 /// let (mut producer, renderer, control) = voice(48_000, DEFAULT_BUFFER)?;
 /// output.add_voice(renderer).ok();

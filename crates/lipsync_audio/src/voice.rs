@@ -91,7 +91,7 @@ pub struct VoiceControl {
 
 impl VoiceRenderer {
     /// A renderer draining `pcm`, whose samples are at `source_rate`.
-    pub fn new(pcm: PcmConsumer, source_rate: u32) -> Result<Self, AudioError> {
+    pub(crate) fn new(pcm: PcmConsumer, source_rate: u32) -> Result<Self, AudioError> {
         if source_rate == 0 {
             return Err(AudioError::ZeroSampleRate);
         }

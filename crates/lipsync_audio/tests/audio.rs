@@ -5,9 +5,10 @@ mod support;
 
 use std::time::{Duration, Instant};
 
+use lipsync_audio::mixing::ManualOutput;
 use lipsync_audio::{
-    AudioError, ClockState, DEFAULT_BUFFER, LatencySettings, ManualOutput, OutputConfig,
-    PcmProducer, VoiceControl, VoiceRenderer, voice, voice_pipe,
+    AudioError, ClockState, DEFAULT_BUFFER, LatencySettings, OutputConfig, PcmProducer,
+    VoiceControl, voice,
 };
 use support::{allocator_calls, noise, sine};
 
@@ -102,9 +103,9 @@ fn resampling_48k_to_44k1_keeps_length_and_pitch() {
 
 #[test]
 fn backpressure_through_a_tiny_buffer_loses_no_sample() {
-    let (mut producer, consumer) = voice_pipe(64);
-    let renderer = VoiceRenderer::new(consumer, 48_000).expect("renderer");
-    let control = renderer.control();
+    // 64 frames of buffer.
+    let (mut producer, renderer, control) =
+        voice(48_000, Duration::from_nanos(1_333_333)).expect("voice");
     let mut out = output(48_000, 128);
     out.add_voice(renderer).expect("room");
     // Distinct and never zero, so silence from underruns can be told apart.
@@ -138,7 +139,8 @@ fn backpressure_through_a_tiny_buffer_loses_no_sample() {
     assert_eq!(heard, samples);
 
     // The synchronous side says how much fitted, and keeps the rest for later.
-    let (mut producer, _consumer) = voice_pipe(4);
+    let (mut producer, _renderer, _control) =
+        voice(1_000, Duration::from_millis(4)).expect("voice");
     assert_eq!(producer.try_write(&[1.0; 10]), Ok(4));
     assert_eq!(producer.try_write(&[1.0; 10]), Ok(0));
 }

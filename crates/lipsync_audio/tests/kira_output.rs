@@ -13,9 +13,10 @@ use kira::effect::{Effect, EffectBuilder};
 use kira::info::Info;
 use kira::track::MainTrackBuilder;
 use kira::{AudioManager, AudioManagerSettings, Frame};
+use lipsync_audio::mixing::ManualOutput;
 use lipsync_audio::{
     AudioError, ClockState, DEFAULT_BUFFER, DEVICE_CHUNK, KIRA_CHUNK, KiraOutput, LatencySettings,
-    ManualOutput, OutputConfig, VoiceControl, VoiceRenderer, VoiceSound, voice,
+    OutputConfig, VoiceControl, VoiceRenderer, VoiceSound, voice,
 };
 use ringbuf::traits::{Consumer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd, HeapRb};

@@ -1,7 +1,7 @@
 //! How a mouth moves between shapes: every timing and strength parameter of the curves.
 //!
 //! The defaults are not tuned by eye; each one sits inside the range that shipped lipsync
-//! systems use (see `LIPSYNC.md`, "Timing parameters shipped by others" and "Perception"):
+//! systems use, and the perception limits in [`DisplayTiming`](crate::DisplayTiming#how-exact-it-has-to-be):
 //!
 //! | parameter | default | anchor |
 //! |---|---|---|
@@ -13,6 +13,13 @@
 //! | [`hold_gap`](ArticulationSettings::hold_gap) | 120 ms | Rhubarb: pauses under 120 ms hold the previous shape instead of snapping shut. |
 //! | [`rest_return`](ArticulationSettings::rest_return) | 150 ms | Sumerian's 150 ms blend: the mouth settles to rest smoothly after the last shape and in pauses. |
 //! | [`envelope_floor`](ArticulationSettings::envelope_floor) / [`envelope_full`](ArticulationSettings::envelope_full) | 0.01 / 0.25 RMS | The jaw-only fallback: -40 dBFS is room noise (jaw closed), -12 dBFS is loud speech (jaw at `intensity`). |
+//!
+//! Others for reference: uLipSync smooths with a 50 ms damped spring and plays baked data 100 ms
+//! late (real-time analysis cannot anticipate); Inworld's web sample ramps 150 ms linearly before
+//! and after each phone at weight 0.5, combining overlaps by their maximum; Inworld's Unreal
+//! runtime samples the spans by the audio's playback time each tick, while its old Unity sample
+//! advanced by game time and drifted. A user study of TTS-driven visemes counted about 13 changes
+//! per second.
 //!
 //! Settings are in wall time; a [`VisemeTimeline`](super::VisemeTimeline) converts them to frames
 //! of its utterance once, so evaluation never divides by the sample rate.
@@ -34,6 +41,7 @@ use std::time::Duration;
 /// assert!(lazy.release > lazy.attack);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "bevy_reflect", derive(bevy_reflect::Reflect))]
 pub struct ArticulationSettings {
     /// Weight of a fully formed shape, `0..=1`; the weights of blended shapes sum to at most this.
     pub intensity: f32,

@@ -28,7 +28,7 @@ use super::track::VisemeKey;
 use super::viseme::Viseme;
 
 /// How far the jaw opens for each viseme at full weight, indexed by [`Viseme::index`]
-/// (from the "jaw" column of LIPSYNC.md's shape table: closed 0, nearly closed 0.05-0.1,
+/// (from the "jaw" column of the [shape table](crate::Viseme#what-each-viseme-looks-like): closed 0, nearly closed 0.05-0.1,
 /// slightly open 0.2-0.25, open a little 0.3, half open 0.5, wide open 1).
 pub const JAW_OPENING: [f32; Viseme::COUNT] = [
     0.0,  // SIL: closed
@@ -55,6 +55,7 @@ pub const REST_THRESHOLD: f32 = 0.25;
 ///
 /// `weights[Viseme::Sil.index()]` stays 0: rest is all weights at zero with the jaw closed.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "bevy_reflect", derive(bevy_reflect::Reflect))]
 pub struct VisemeWeights {
     /// Weight of each viseme, indexed by [`Viseme::index`].
     pub weights: [f32; Viseme::COUNT],

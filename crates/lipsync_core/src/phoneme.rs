@@ -92,7 +92,9 @@ fn is_decoration(c: char) -> bool {
 
 /// The visemes of a phone symbol (normalised first), or `None` if the table does not know it.
 ///
-/// Follows LIPSYNC.md's phone table, with extras where it is silent: the r-coloured vowels
+/// The table: `p b m` PP; `f v` FF; `θ ð` TH; `t d` DD; `k ɡ ŋ` KK; `tʃ dʒ ʃ ʒ` CH; `s z` SS;
+/// `n l` NN; `ɹ r` RR; `ɑ a æ ʌ ə aɪ aʊ` AA; `ɛ e eɪ` E; `i ɪ` IH; `o oʊ ɔ ɔɪ` OH; `u ʊ w` OU;
+/// `h` takes the shape of the vowel next to it. With extras where that is silent: the r-coloured vowels
 /// `ɝ ɚ` are RR, the flap `ɾ` DD, the glottal stop `ʔ` SIL, `x ɣ q` KK, `j y` IH, `ɫ ɲ` NN,
 /// `ts dz` SS, the alveolo-palatals and retroflexes `ɕ ʑ tɕ dʑ ʂ ʐ tʂ` CH, the near-open and
 /// central vowels `ɐ ɒ` AA and `ɜ` E, `ɵ ø œ` OH, `ɥ` OU, and the silence markers `sil sp pau`.
@@ -281,7 +283,7 @@ mod tests {
 
     #[test]
     fn the_documented_fixture_by_hand() {
-        // "Hello, world!" from INWORLD.md's fixture: phones and their categories.
+        // "Hello, world!" from Inworld's documented stream line: phones and their categories.
         let phones = ["h", "ə", "l", "oʊ1", "w", "ɝ1", "l", "d"];
         let categories = ["aei", "aei", "l", "o", "qw", "r", "l", "cdgknstxyz"];
         let by_phone: Vec<_> = phones.iter().map(|p| phone_visemes(p)).collect();

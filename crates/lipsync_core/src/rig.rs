@@ -6,7 +6,7 @@
 //! | preset | targets | notes |
 //! |---|---|---|
 //! | [`RigPreset::OpenXr`] | `viseme_sil` ... `viseme_U` (Ready Player Me) or `SIL` ... `OU` (OpenXR) | any name [`Viseme`]'s parser accepts; a `jawOpen` target, if present, gets the audio fallback |
-//! | [`RigPreset::Arkit52`] | `jawOpen`, `mouthClose`, `mouthFunnel`, `mouthPucker`, `mouthStretch_L/R`, `mouthUpperUp_L/R`, `mouthLowerDown_L/R`, `mouthPress_L/R`, `mouthRollLower/Upper`, `tongueOut` | recipes from LIPSYNC.md's shape table |
+//! | [`RigPreset::Arkit52`] | `jawOpen`, `mouthClose`, `mouthFunnel`, `mouthPucker`, `mouthStretch_L/R`, `mouthUpperUp_L/R`, `mouthLowerDown_L/R`, `mouthPress_L/R`, `mouthRollLower/Upper`, `tongueOut` | recipes from the [shape table](crate::Viseme#what-each-viseme-looks-like) |
 //! | [`RigPreset::Vrm`] | `aa`, `ih`, `ou`, `ee`, `oh` (VRM 1.0 expressions) | consonants lean on the nearest vowel; `aa` also carries the audio fallback |
 //! | [`RigPreset::Custom`] | a [`RigTable`], loadable with serde | |
 //!
@@ -44,6 +44,8 @@ use super::viseme::Viseme;
 /// or `"jawFallback"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[non_exhaustive]
+#[cfg_attr(feature = "bevy_reflect", derive(bevy_reflect::Reflect))]
 pub enum RigInput {
     /// The weight of a viseme.
     Viseme(Viseme),
@@ -101,6 +103,7 @@ impl From<RigInput> for String {
 
 /// What can go wrong reading a rig table.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RigError {
     /// A recipe names an input that is neither a viseme nor the jaw.
     #[error(
@@ -118,6 +121,7 @@ pub enum RigError {
 ///
 /// JSON: `{ "targets": { "jawOpen": { "jaw": 1.0 }, "Smile": { "IH": 0.6, "E": 0.3 } } }`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bevy_reflect", derive(bevy_reflect::Reflect))]
 pub struct RigTable {
     /// Morph target name → input → coefficient.
     pub targets: BTreeMap<String, BTreeMap<RigInput, f32>>,
@@ -141,6 +145,8 @@ impl RigTable {
 
 /// How the mouth is written onto a character's morph targets.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+#[cfg_attr(feature = "bevy_reflect", derive(bevy_reflect::Reflect))]
 pub enum RigPreset {
     /// One target per viseme, named the Ready Player Me way (`viseme_aa`) or the OpenXR way
     /// (`AA`); a `jawOpen` target, if present, takes the audio fallback.
@@ -186,7 +192,8 @@ const LOWER_DOWN: &[(RigInput, f32)] = &[
 ];
 const PRESS: &[(RigInput, f32)] = &[v(Pp, 0.6)];
 
-/// ARKit recipes, after LIPSYNC.md's shape table (jaw from [`JAW_OPENING`] through `jaw`).
+/// ARKit recipes, after the [shape table](crate::Viseme#what-each-viseme-looks-like) (jaw from
+/// [`JAW_OPENING`] through `jaw`).
 const ARKIT: &[(&str, &[(RigInput, f32)])] = &[
     ("jawOpen", &[(Jaw, 1.0)]),
     // Lips together while a neighbouring vowel still holds the jaw open.

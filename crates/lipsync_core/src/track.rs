@@ -28,6 +28,7 @@ use super::viseme::{InworldCategory, Viseme};
 
 /// Where a key's viseme came from, in priority order (highest first).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum VisemeSource {
     /// Audio-derived visemes (Inworld's `lipsyncAlignment`).
     Lipsync,

@@ -7,6 +7,35 @@
 //! [`InworldCategory`] is the coarser set of 12 categories plus silence that Inworld attaches to
 //! each phone (`visemeSymbol`); a category names a group of sounds, so the same category can
 //! stand for several canonical visemes (see [`InworldCategory::allows`]).
+//!
+//! # What each viseme looks like
+//! For building a rig or checking one; [`JAW_OPENING`](crate::JAW_OPENING) and the ARKit
+//! recipes of [`RigPreset::Arkit52`](crate::RigPreset::Arkit52) follow this table.
+//!
+//! | viseme | sounds | jaw | lips | teeth / tongue |
+//! |---|---|---|---|---|
+//! | SIL | rest | closed | relaxed, together | hidden |
+//! | PP | p b m | closed | pressed together, slightly rolled in | hidden |
+//! | FF | f v | nearly closed | lower lip tucked under upper teeth | upper teeth visible |
+//! | TH | θ ð | slightly open | relaxed, parted | tongue tip between teeth |
+//! | DD | t d | slightly open | parted, neutral | tongue tip up behind teeth |
+//! | KK | k g ŋ | open a little | parted, neutral | tongue back, hidden |
+//! | CH | tʃ dʒ ʃ ʒ | nearly closed | pushed forward, slightly rounded | teeth together, visible |
+//! | SS | s z | nearly closed | spread a little | teeth together, visible |
+//! | NN | n l | slightly open | parted | tongue up |
+//! | RR | ɹ | slightly open | slightly rounded, corners in | - |
+//! | AA | ɑ æ ʌ aɪ | wide open | open, relaxed | tongue low |
+//! | E | ɛ eɪ | half open | spread | - |
+//! | IH | ɪ i | slightly open | spread wide (smile-like) | teeth visible |
+//! | OH | o ɔ oʊ | half open | rounded, open ring | - |
+//! | OU | u ʊ w | nearly closed | tightly rounded, protruded (pucker) | - |
+//!
+//! A readable stylised mouth needs at least a jaw drop, lip rounding and protrusion, lip spread,
+//! lip closure and press, a lower-lip tuck and visible upper teeth; a tongue is a bonus.
+//!
+//! Other sets in the wild, for comparison: Azure TTS has 22 viseme ids, Amazon Polly about 17
+//! symbols, Rhubarb 6 + 3 mouth shapes, VRM 1.0 five vowel expressions (`aa ih ou ee oh`), and
+//! ARKit-52 rigs no visemes at all (each is a recipe of mouth and jaw shapes).
 
 use std::fmt;
 use std::str::FromStr;
@@ -28,6 +57,7 @@ use serde::{Deserialize, Serialize};
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[repr(u8)]
+#[cfg_attr(feature = "bevy_reflect", derive(bevy_reflect::Reflect))]
 pub enum Viseme {
     /// Rest: jaw closed, lips relaxed and together.
     #[serde(rename = "SIL")]
@@ -292,7 +322,7 @@ impl InworldCategory {
 
     /// The viseme shown for the category when the phone does not say more.
     ///
-    /// `l` is DD as LIPSYNC.md maps it (tongue up); the phone `l` on its own maps to NN.
+    /// `l` is DD (tongue up; some rigs prefer NN); the phone `l` on its own maps to NN.
     pub fn default_viseme(self) -> Viseme {
         match self {
             InworldCategory::Aei => Viseme::Aa,

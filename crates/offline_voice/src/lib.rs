@@ -88,6 +88,7 @@ pub const MAX_SAMPLE_RATE: u32 = 48_000;
 
 /// Why the offline voice cannot say a text.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum OfflineError {
     /// Nothing in the text can be said.
     #[error("the text has nothing the offline voice can say (no letters or digits outside tags)")]

@@ -9,6 +9,7 @@ use std::str::FromStr;
 
 /// One of the built-in offline voices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum OfflineVoice {
     /// A low adult male voice (the default).
     #[default]

@@ -13,6 +13,7 @@ use super::http::BodyShape;
 /// and `WavRateMismatchAtChunk(0)` corrupt it, a stall delays the body after the headers, and
 /// the line faults (`ErrorLineAfterChunks`, `MalformedLineAfterChunks`) do nothing.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Fault {
     /// Answer with this HTTP status and gRPC body instead of synthesising; `retry_after` adds a
     /// `Retry-After` header (whole seconds, rounded up).

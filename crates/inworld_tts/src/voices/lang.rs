@@ -20,6 +20,7 @@ use crate::error::{InworldError, Result};
 /// assert!("english".parse::<LangCode>().is_err());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum LangCode {
     /// English (US).
     EnUs,
@@ -165,6 +166,7 @@ impl<'de> Deserialize<'de> for LangCode {
 
 /// Where a voice comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum VoiceSource {
     /// Inworld's shared voices, visible to every workspace.
     System,

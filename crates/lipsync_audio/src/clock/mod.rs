@@ -66,6 +66,7 @@ pub(crate) use writer::ClockWriter;
 
 /// How the audible position is shifted from what the audio thread has rendered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "bevy_reflect", derive(bevy_reflect::Reflect))]
 pub struct LatencySettings {
     /// Delay from the device asking for a block (the earliest its callback can run) to the moment
     /// the end of that block is heard: device buffers and converter, resampler and mixer

@@ -244,6 +244,7 @@ impl Boundary {
 /// A non-verbal sound, from Inworld's tags `[breathe] [clear_throat] [cough] [laugh] [sigh]
 /// [yawn]` (also `[laughs]`, `[sighs]`, `[coughs]`, any case). It makes sound without phones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum NonVerbal {
     /// `[laugh]`.
     Laugh,
@@ -261,6 +262,7 @@ pub enum NonVerbal {
 
 /// An emotion or delivery tag, `[happy]` ... `[whispering]`: not spoken; it colours what follows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Style {
     /// `[happy]`.
     Happy,
