@@ -66,18 +66,19 @@ pub use pipe::PcmProducer;
 pub use virtual_output::OutputConfig;
 pub use voice::{DEFAULT_BUFFER, INTERRUPT_FADE, VoiceControl, VoiceRenderer, voice};
 
-/// Outputs of your own: the parts [`AudioOutput`] is built from.
-///
-/// Playing voices needs none of this: [`AudioOutput`] opens the device (or a virtual output) and
-/// mixes them. These parts are for an engine whose audio callback this crate does not own
-/// (a `cpal` stream, SDL, a console SDK), and for rendering by hand:
-///
-/// - [`mixer`] makes a [`Mixer`], which the audio callback calls to sum every playing voice into
-///   a block, and its [`VoiceQueue`], through which the owner adds voices and drops finished ones
-///   (so the audio thread never allocates or frees);
-/// - [`ManualOutput`] renders one block per call, at instants the caller gives (tests, offline
-///   capture); [`RealtimeOutput`] is a thread that does so in wall time, output discarded.
 pub mod mixing {
+    //! Outputs of your own: the parts [`AudioOutput`](crate::AudioOutput) is built from.
+    //!
+    //! Playing voices needs none of this: [`AudioOutput`](crate::AudioOutput) opens the device
+    //! (or a virtual output) and mixes them. These parts are for an engine whose audio callback
+    //! this crate does not own (a `cpal` stream, SDL, a console SDK), and for rendering by hand:
+    //!
+    //! - [`mixer`] makes a [`Mixer`], which the audio callback calls to sum every playing voice into
+    //!   a block, and its [`VoiceQueue`], through which the owner adds voices and drops finished ones
+    //!   (so the audio thread never allocates or frees);
+    //! - [`ManualOutput`] renders one block per call, at instants the caller gives (tests, offline
+    //!   capture); [`RealtimeOutput`] is a thread that does so in wall time, output discarded.
+
     pub use crate::mixer::{Mixer, VoiceQueue, mixer};
     pub use crate::virtual_output::{ManualOutput, RealtimeOutput};
 }
