@@ -17,7 +17,7 @@
 //! | [`alignment`] | `lipsync_core` | timelines keyed by audio frames, shared by every layer |
 //! | [`audio`] | `lipsync_audio` | the lock-free PCM pipe, resampling, the audible clock, device and virtual outputs |
 //! | [`inworld`] | `inworld_tts` | the Inworld client: requests, the streaming decoder, errors, retries, Voices API, tokens |
-//! | [`offline`] | `offline_voice` | the built-in English voice, and the lexicon lent to lipsync |
+//! | [`offline`] | `offline_voice` (its voice and lexicon) | the built-in English voice, and the lexicon lent to lipsync |
 //! | `emulator` (feature `emulator`) | `inworld_tts` | a loopback server speaking the Inworld protocol, with fault injection |
 //!
 //! Dependencies point one way: the plugin over speech, speech over the client and the voice, all
@@ -40,4 +40,11 @@ pub use inworld_tts::emulator;
 pub use lipsync_audio as audio;
 pub use lipsync_core as lipsync;
 pub use lipsync_core::alignment;
-pub use offline_voice as offline;
+/// The built-in English voice, as a game uses it: pick a voice, speak a line, lend the
+/// lexicon. The whole voice, with its text front end, is the `offline_voice` crate.
+pub mod offline {
+    pub use offline_voice::{
+        CHUNK_SECONDS, Lexicon, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, OfflineChunk, OfflineError,
+        OfflineSpeech, OfflineVoice, UnknownOfflineVoice,
+    };
+}

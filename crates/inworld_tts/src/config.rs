@@ -240,7 +240,7 @@ impl InworldConfig {
 }
 
 /// Parses and checks a base URL (see [`InworldConfig::with_base_url`]).
-pub fn parse_base_url(url: &str) -> Result<Url> {
+pub(crate) fn parse_base_url(url: &str) -> Result<Url> {
     let mut parsed = Url::parse(url).map_err(|e| {
         InworldError::Config(format!(
             "{BASE_URL_ENV} or the base URL `{url}` is not a URL ({e}); \

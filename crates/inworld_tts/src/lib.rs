@@ -40,11 +40,9 @@ mod wire;
 pub use client::{InworldClient, Utterance, UtteranceStream};
 pub use config::{
     API_KEY_ENV, BASE_URL_ENV, Credentials, DEFAULT_BASE_URL, InworldConfig, RetryPolicy, Secret,
-    parse_base_url,
 };
 pub use decode::{AudioChunk, StreamDecoder, StreamEvent, TimeBase};
 pub use error::{ApiFailure, InworldError, Result, grpc};
-pub use ndjson::LineSplitter;
 pub use request::{
     AudioConfig, AudioEncoding, DEFAULT_MODEL, DEFAULT_SAMPLE_RATE, DeliveryMode, LipsyncConfig,
     MAX_TEXT_CHARS, SynthesisRequest, TextNormalization, TimestampTransport, TimestampType,

@@ -13,7 +13,7 @@ pub const DEFAULT_MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
 
 /// Splits a byte stream into lines, across arbitrary read boundaries.
 #[derive(Debug)]
-pub struct LineSplitter {
+pub(crate) struct LineSplitter {
     carry: Vec<u8>,
     max_line: usize,
 }
@@ -62,11 +62,6 @@ impl LineSplitter {
     pub fn finish(&mut self, mut on_line: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
         let last = std::mem::take(&mut self.carry);
         emit(&last, &mut on_line)
-    }
-
-    /// Bytes held for a line not yet complete.
-    pub fn pending(&self) -> usize {
-        self.carry.len()
     }
 
     fn check_len(&self, len: usize) -> Result<()> {

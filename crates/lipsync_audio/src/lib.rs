@@ -1,5 +1,13 @@
 //! Playing streamed speech, and knowing which frame of it is being heard.
 //!
+//! `lipsync_audio` owns the path from decoded PCM to the loudspeaker: a lock-free pipe per
+//! utterance, resampling to the device rate, the mixer, the kira device output and the virtual
+//! outputs used without a sound card, and the audible clock that says, at any instant, which frame
+//! of an utterance is leaving the speaker. It does not fetch speech, decode any format or animate
+//! anything, and it knows no game engine: a producer writes `f32` or `i16` samples, and whoever
+//! animates a face reads [`AudibleClock::audible_position`]. `bevy_lipsync` drives it from Bevy;
+//! [`mixing`] has the parts for an audio callback of your own.
+//!
 //! # Threads and who calls what
 //! Each utterance is a *voice*, made by [`voice`] in three parts, one per thread:
 //!

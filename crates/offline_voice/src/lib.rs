@@ -1,5 +1,11 @@
 //! The built-in offline voice: English speech with exact phone timing, no key, no network.
 //!
+//! `offline_voice` owns a complete small text-to-speech for English: text normalisation, the
+//! lexicon and letter-to-sound rules, prosody and a formant synthesiser, streaming PCM with a
+//! timeline of words and phones exact to the sample, in [`lipsync_core::alignment`] types. It
+//! also lends its pronunciation to lipsync ([`Lexicon`], a [`lipsync_core::Pronouncer`]). It
+//! does not play audio, reach a network or know a game engine, and it speaks English only.
+//!
 //! A newcomer without an Inworld key still hears characters talk, and every test and benchmark
 //! gets speech whose true timing is known to the sample. The voice is a small classic TTS, in
 //! pure Rust:
