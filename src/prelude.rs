@@ -2,7 +2,7 @@
 
 pub use crate::lipsync::{RigPreset, RigTable, Viseme, VisemeWeights};
 pub use crate::plugin::{
-    InworldSetting, Line, LipsyncPlugin, LipsyncSettings, LipsyncSystems, Mouth, MouthRig,
+    InworldSetting, Line, LineId, LipsyncPlugin, LipsyncSettings, LipsyncSystems, Mouth, MouthRig,
     OutputSetting, SayMode, SpeakExt, Speaker, SpeechFailed, SpeechFinished, SpeechQueue,
     SpeechStarted, VisemeChanged, WordSpoken,
 };

@@ -137,12 +137,9 @@ fn an_interrupting_line_stops_the_voice_relaxes_the_mouth_and_plays() {
     let emulator = emulator();
     let mut h = Harness::new(&emulator, KEY);
     let (speaker, _face) = h.spawn_speaker("Dennis");
-    h.app
-        .world_mut()
-        .commands()
-        .entity(speaker)
-        .say(LINE)
-        .say("Never heard.");
+    for line in [LINE, "Never heard."] {
+        h.app.world_mut().commands().entity(speaker).say(line);
+    }
     h.frame(Duration::ZERO);
     h.wait_delivered(speaker);
     // Play into the line until the mouth is open wide while the voice sounds (the mouth opens
@@ -225,12 +222,9 @@ fn queued_lines_play_one_after_the_other() {
     let emulator = emulator();
     let mut h = Harness::new(&emulator, KEY);
     let (speaker, _face) = h.spawn_speaker("Dennis");
-    h.app
-        .world_mut()
-        .commands()
-        .entity(speaker)
-        .say("First line.")
-        .say("Second line.");
+    for line in ["First line.", "Second line."] {
+        h.app.world_mut().commands().entity(speaker).say(line);
+    }
     h.frame(Duration::ZERO);
     for _ in 0..2 {
         h.wait_delivered(speaker);
@@ -352,12 +346,9 @@ fn a_rejected_key_fails_each_line_with_the_mouth_at_rest() {
     let emulator = emulator();
     let mut h = Harness::new(&emulator, "d3Jvbmc6a2V5");
     let (speaker, face) = h.spawn_speaker("Dennis");
-    h.app
-        .world_mut()
-        .commands()
-        .entity(speaker)
-        .say("Hello there.")
-        .say("Anyone?");
+    for line in ["Hello there.", "Anyone?"] {
+        h.app.world_mut().commands().entity(speaker).say(line);
+    }
     h.frame(Duration::ZERO);
     h.wait_for("both lines to fail", |h| {
         h.seen()
@@ -477,6 +468,9 @@ fn the_plugin_systems_have_no_ambiguities() {
             });
         });
     }
+    // With animation in the app: it writes the same morph weights the plugin binds and writes.
+    h.app.add_plugins(bevy::animation::AnimationPlugin);
+    h.spawn_speaker("Dennis");
     // Building the schedules with ambiguity detection at `Error` panics on any ambiguity.
     h.frame(Duration::from_millis(10));
 }
@@ -742,5 +736,228 @@ fn speakers_mouths_and_settings_are_reflected_for_inspectors() {
         TypeId::of::<bevy_lipsync::plugin::RigReport>(),
     ] {
         component(registered);
+    }
+}
+
+/// The largest morph weight of `face`.
+fn widest(h: &Harness, face: Entity) -> f32 {
+    h.morphs(face).into_iter().fold(0.0, f32::max)
+}
+
+#[test]
+fn changing_a_speaker_mid_word_leaves_the_face_at_rest_after_the_line() {
+    let emulator = emulator();
+    let mut h = Harness::new(&emulator, KEY);
+    let (tuned, tuned_face) = h.spawn_speaker("Dennis");
+    let (rerigged, rerigged_face) = h.spawn_speaker("Dennis");
+    for speaker in [tuned, rerigged] {
+        h.app.world_mut().commands().entity(speaker).say(LINE);
+    }
+    h.frame(Duration::ZERO);
+    h.wait_delivered(tuned);
+    h.wait_delivered(rerigged);
+    let start = h.now;
+    while widest(&h, tuned_face) < 0.3 || widest(&h, rerigged_face) < 0.3 {
+        assert!(
+            h.now - start < Duration::from_secs(5),
+            "the mouths never opened"
+        );
+        h.frame(Duration::from_millis(10));
+    }
+    // Mid-word: one speaker is ducked, sped up and given another voice (none of which touches
+    // its rig); the other's rig goes to a preset its face lacks and back (two rebinds).
+    {
+        let world = h.app.world_mut();
+        let mut speaker = world.get_mut::<Speaker>(tuned).expect("a speaker");
+        speaker.gain = 0.5;
+        speaker.speaking_rate = 1.2;
+        speaker.voice = Some("Ashley".into());
+        world.get_mut::<Speaker>(rerigged).expect("a speaker").rig = RigPreset::Arkit52;
+    }
+    h.frame(Duration::from_millis(10));
+    assert!(
+        widest(&h, tuned_face) > 0.0,
+        "the ducked speaker still talks"
+    );
+    h.app
+        .world_mut()
+        .get_mut::<Speaker>(rerigged)
+        .expect("a speaker")
+        .rig = RigPreset::OpenXr;
+    h.frame(Duration::from_millis(10));
+    h.play_out(tuned, Duration::from_secs(5));
+    h.play_out(rerigged, Duration::from_secs(5));
+    for _ in 0..50 {
+        h.frame(Duration::from_millis(10));
+    }
+    assert_eq!(
+        widest(&h, tuned_face),
+        0.0,
+        "the ducked face is back at rest"
+    );
+    assert_eq!(
+        widest(&h, rerigged_face),
+        0.0,
+        "the re-rigged face is back at rest"
+    );
+}
+
+#[test]
+fn removing_the_speaker_component_ends_its_line_and_rests_the_mouth() {
+    let emulator = emulator();
+    let mut h = Harness::new(&emulator, KEY);
+    let (speaker, face) = h.spawn_speaker("Dennis");
+    h.app.world_mut().commands().entity(speaker).say(LINE);
+    h.frame(Duration::ZERO);
+    h.wait_delivered(speaker);
+    let start = h.now;
+    while widest(&h, face) < 0.3 {
+        assert!(
+            h.now - start < Duration::from_secs(5),
+            "the mouth never opened"
+        );
+        h.frame(Duration::from_millis(10));
+    }
+    h.app.world_mut().entity_mut(speaker).remove::<Speaker>();
+    h.frame(Duration::from_millis(10));
+    assert!(
+        h.seen()
+            .contains(&Seen::Finished(speaker, LINE.into(), true)),
+        "the line ends as interrupted: {:?}",
+        h.seen()
+    );
+    assert!(!h.queue(speaker).is_speaking());
+    assert!(h.mouth(speaker).weights.is_rest());
+    assert_eq!(widest(&h, face), 0.0, "the face is at rest at once");
+    // The voice fades out within its 10 ms and stays silent.
+    h.frame(Duration::from_millis(20));
+    for _ in 0..5 {
+        h.frame(Duration::from_millis(10));
+        assert!(h.last_block.iter().all(|&x| x == 0.0), "the voice went on");
+    }
+}
+
+#[test]
+fn every_event_of_a_line_carries_its_id_and_identical_lines_are_told_apart() {
+    type Ids = Arc<Mutex<Vec<(&'static str, LineId)>>>;
+    let emulator = emulator();
+    let mut h = Harness::new(&emulator, KEY);
+    let ids: Ids = Arc::default();
+    let log = |ids: &Ids, kind: &'static str, line: LineId| {
+        ids.lock().expect("ids").push((kind, line));
+    };
+    let sink = ids.clone();
+    h.app
+        .add_observer(move |e: On<SpeechStarted>| log(&sink, "started", e.line));
+    let sink = ids.clone();
+    h.app
+        .add_observer(move |e: On<WordSpoken>| log(&sink, "word", e.line));
+    let sink = ids.clone();
+    h.app.add_observer(move |e: On<VisemeChanged>| {
+        if let Some(line) = e.line {
+            log(&sink, "viseme", line);
+        }
+    });
+    let sink = ids.clone();
+    h.app
+        .add_observer(move |e: On<SpeechFinished>| log(&sink, "finished", e.line));
+    let (speaker, _face) = h.spawn_speaker("Dennis");
+    let first = h.app.world_mut().commands().entity(speaker).say("Bob sat.");
+    let second = h.app.world_mut().commands().entity(speaker).say("Bob sat.");
+    let own = h
+        .app
+        .world_mut()
+        .commands()
+        .entity(speaker)
+        .say(Line::new("Bob sat.").with_id(LineId(42)));
+    assert_ne!(first, second);
+    assert_eq!(own, LineId(42));
+    h.frame(Duration::ZERO);
+    assert_eq!(
+        h.queue(speaker).waiting_lines().collect::<Vec<_>>(),
+        [second, own]
+    );
+    h.play_out(speaker, Duration::from_secs(10));
+    let ids = ids.lock().expect("ids").clone();
+    // Each line's events all carry its id, in order: started, words and shapes, finished.
+    let mut order = Vec::new();
+    for (kind, line) in &ids {
+        if order.last() != Some(line) {
+            order.push(*line);
+        }
+        assert!(
+            [first, second, own].contains(line),
+            "{kind} of an unknown line"
+        );
+    }
+    assert_eq!(order, [first, second, own], "{ids:?}");
+    for line in [first, second, own] {
+        let kinds: Vec<_> = ids
+            .iter()
+            .filter(|(_, l)| *l == line)
+            .map(|(k, _)| *k)
+            .collect();
+        assert_eq!(kinds.first(), Some(&"started"), "{line}: {kinds:?}");
+        assert_eq!(kinds.last(), Some(&"finished"), "{line}: {kinds:?}");
+        assert!(
+            kinds.contains(&"word") && kinds.contains(&"viseme"),
+            "{line}: {kinds:?}"
+        );
+    }
+}
+
+/// A speaker's line heard from its first sample, with `change` applied to the app 200 ms in.
+fn heard_changed_mid_line(change: impl FnOnce(&mut App, Entity)) -> (Vec<f32>, usize) {
+    let emulator = emulator();
+    let mut h = Harness::new(&emulator, KEY);
+    let (speaker, _face) = h.spawn_speaker("Dennis");
+    h.app.world_mut().commands().entity(speaker).say(LINE);
+    h.frame(Duration::ZERO);
+    h.wait_delivered(speaker);
+    while h.heard.iter().all(|&x| x == 0.0) {
+        h.frame(Duration::from_millis(10));
+    }
+    let onset = h.heard.iter().position(|&x| x != 0.0).expect("sound");
+    for _ in 0..20 {
+        h.frame(Duration::from_millis(10));
+    }
+    let changed_at = h.heard.len() - onset;
+    change(&mut h.app, speaker);
+    for _ in 0..30 {
+        h.frame(Duration::from_millis(10));
+    }
+    (h.heard[onset..].to_vec(), changed_at)
+}
+
+#[test]
+fn the_master_volume_and_a_speakers_gain_follow_mid_line_without_a_click() {
+    let (plain, _) = heard_changed_mid_line(|_, _| {});
+    let (turned_down, at) = heard_changed_mid_line(|app, speaker| {
+        app.world_mut()
+            .resource_mut::<LipsyncSettings>()
+            .voice_volume = 0.5;
+        app.world_mut()
+            .get_mut::<Speaker>(speaker)
+            .expect("a speaker")
+            .gain = 0.8;
+    });
+    let len = plain.len().min(turned_down.len());
+    // Untouched before the change; 0.5 x 0.8 from the next block plus the ramp on, exactly.
+    assert_eq!(plain[..at], turned_down[..at]);
+    let settled = at + BLOCK + (48_000.0 * bevy_lipsync::audio::GAIN_RAMP.as_secs_f64()) as usize;
+    for i in settled..len {
+        assert_eq!(turned_down[i], plain[i] * 0.4, "sample {i}");
+    }
+    // In between the gain only falls, and never below where it goes.
+    let mut last = 1.0f32;
+    for i in at..settled {
+        if plain[i].abs() > 1e-3 {
+            let gain = turned_down[i] / plain[i];
+            assert!(
+                gain <= last + 1e-4 && gain >= 0.4 - 1e-4,
+                "sample {i}: gain {gain}"
+            );
+            last = gain;
+        }
     }
 }

@@ -3,25 +3,32 @@
 use bevy::ecs::system::EntityCommands;
 use bevy::prelude::EntityWorldMut;
 
-use super::speaker::{Line, SpeechQueue};
+use super::speaker::{Line, LineId, SpeechQueue};
 
 /// Speech commands on a speaker's [`EntityCommands`].
 ///
 /// ```
 /// use bevy::prelude::*;
-/// use bevy_lipsync::plugin::{Line, SpeakExt};
+/// use bevy_lipsync::plugin::{Line, SpeakExt, SpeechFinished};
 ///
 /// fn greet(mut commands: Commands, npc: Single<Entity, With<bevy_lipsync::plugin::Speaker>>) {
-///     commands.entity(*npc).say("Well met, traveller.");
+///     let greeting = commands.entity(*npc).say("Well met, traveller.");
 ///     commands.entity(*npc).say(Line::interrupting("Look out!"));
+///     // Every event of the line carries its id.
+///     commands.entity(*npc).observe(move |done: On<SpeechFinished>| {
+///         if done.line == greeting {
+///             info!("greeted");
+///         }
+///     });
 /// }
 /// # bevy::ecs::system::assert_is_system(greet);
 /// ```
 pub trait SpeakExt {
     /// Says `line` after the lines already waiting (or at once, for an interrupting [`Line`]).
-    fn say(&mut self, line: impl Into<Line>) -> &mut Self;
-    /// Says `text` now: stops the current line and drops the waiting ones.
-    fn say_now(&mut self, text: impl Into<String>) -> &mut Self;
+    /// Returns the line's id, which every event of the line carries.
+    fn say(&mut self, line: impl Into<Line>) -> LineId;
+    /// Says `text` now: stops the current line and drops the waiting ones. Returns its id.
+    fn say_now(&mut self, text: impl Into<String>) -> LineId;
     /// Stops the current line; the next waiting one starts.
     fn skip_line(&mut self) -> &mut Self;
     /// Stops the current line and drops the waiting ones.
@@ -34,12 +41,18 @@ fn with_queue(mut entity: EntityWorldMut, f: impl FnOnce(&mut SpeechQueue)) {
 }
 
 impl SpeakExt for EntityCommands<'_> {
-    fn say(&mut self, line: impl Into<Line>) -> &mut Self {
+    fn say(&mut self, line: impl Into<Line>) -> LineId {
         let line = line.into();
-        self.queue(move |entity: EntityWorldMut| with_queue(entity, |q| q.say(line)))
+        let id = line.id;
+        self.queue(move |entity: EntityWorldMut| {
+            with_queue(entity, |q| {
+                q.say(line);
+            })
+        });
+        id
     }
 
-    fn say_now(&mut self, text: impl Into<String>) -> &mut Self {
+    fn say_now(&mut self, text: impl Into<String>) -> LineId {
         self.say(Line::interrupting(text))
     }
 

@@ -81,10 +81,10 @@ pub(crate) fn evaluate_mouths(
         let mut follows_line = false;
         let mut finished = false;
         if let Some(line) = queue.current.as_mut() {
-            if speaker.is_changed()
+            if (speaker.is_changed() || settings.is_changed())
                 && let Some(control) = line.control()
             {
-                control.set_gain(speaker.gain);
+                control.set_gain(speaker.gain * settings.voice_volume);
             }
             let heard = line.listen(now);
             if heard.state != ClockState::NotStarted && !line.started {
@@ -96,6 +96,7 @@ pub(crate) fn evaluate_mouths(
                     &mut commands,
                     SpeechStarted {
                         entity,
+                        line: line.line,
                         text: line.text().to_owned(),
                         time_to_first_audio: waited,
                         time_to_first_chunk: line.first_chunk.unwrap_or_default(),
@@ -127,6 +128,11 @@ pub(crate) fn evaluate_mouths(
                     &mut commands,
                     VisemeChanged {
                         entity,
+                        line: queue
+                            .current
+                            .as_ref()
+                            .filter(|_| follows_line)
+                            .map(|l| l.line),
                         viseme: mouth.viseme,
                         previous,
                     },
@@ -142,6 +148,7 @@ pub(crate) fn evaluate_mouths(
                     &mut commands,
                     SpeechFailed {
                         entity,
+                        line: line.line,
                         text,
                         error,
                     },
@@ -150,6 +157,7 @@ pub(crate) fn evaluate_mouths(
                     &mut commands,
                     SpeechFinished {
                         entity,
+                        line: line.line,
                         text,
                         interrupted: false,
                     },
@@ -176,6 +184,7 @@ fn announce_words(
             commands,
             WordSpoken {
                 entity,
+                line: line.line,
                 index: line.next_word,
                 word: word.text.clone(),
                 start_seconds: word.span.start.0 as f64 / rate,

@@ -11,6 +11,8 @@ use std::time::Duration;
 use bevy::prelude::{Commands, Entity, EntityEvent, Message, World};
 
 use crate::lipsync::Viseme;
+
+use super::speaker::LineId;
 use crate::speech::SpeechError;
 
 /// A line's first audio is being heard.
@@ -18,6 +20,8 @@ use crate::speech::SpeechError;
 pub struct SpeechStarted {
     /// The speaker.
     pub entity: Entity,
+    /// Which line ([`SpeakExt::say`](super::SpeakExt::say) returned it).
+    pub line: LineId,
     /// The line.
     pub text: String,
     /// From the line being dispatched to its first sample being heard: what a player waits.
@@ -31,6 +35,8 @@ pub struct SpeechStarted {
 pub struct WordSpoken {
     /// The speaker.
     pub entity: Entity,
+    /// Which line ([`SpeakExt::say`](super::SpeakExt::say) returned it).
+    pub line: LineId,
     /// Index of the word in the line's timed words.
     pub index: usize,
     /// The word as timed by the provider (punctuation may be attached); shared with the line's
@@ -47,6 +53,8 @@ pub struct WordSpoken {
 pub struct VisemeChanged {
     /// The speaker.
     pub entity: Entity,
+    /// The line being heard; `None` while the mouth relaxes between lines.
+    pub line: Option<LineId>,
     /// The shape now shown ([`Viseme::Sil`] at rest).
     pub viseme: Viseme,
     /// The shape before.
@@ -58,6 +66,8 @@ pub struct VisemeChanged {
 pub struct SpeechFinished {
     /// The speaker.
     pub entity: Entity,
+    /// Which line ([`SpeakExt::say`](super::SpeakExt::say) returned it).
+    pub line: LineId,
     /// The line.
     pub text: String,
     /// Whether it was stopped (skip, stop, an interrupting line) before its end.
@@ -71,6 +81,8 @@ pub struct SpeechFinished {
 pub struct SpeechFailed {
     /// The speaker.
     pub entity: Entity,
+    /// Which line ([`SpeakExt::say`](super::SpeakExt::say) returned it).
+    pub line: LineId,
     /// The line.
     pub text: String,
     /// Why, as a sentence that says what to change.

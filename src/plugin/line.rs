@@ -7,12 +7,14 @@ use crate::audio::{AudibleClock, AudiblePosition, ClockState, VoiceControl};
 use crate::lipsync::VisemeTimeline;
 
 use super::runtime::{Canceller, UtteranceId};
-use super::speaker::LineProgress;
+use super::speaker::{Line, LineId, LineProgress};
 
 /// A line from its request to its last audible frame. Dropping it (stopped, failed, speaker
 /// despawned) interrupts its voice and cancels its request.
 pub(crate) struct ActiveLine {
     pub(crate) id: UtteranceId,
+    /// The game's handle on the line, carried on its events.
+    pub(crate) line: LineId,
     text: String,
     pub(crate) requested_at: Instant,
     voice: Option<(VoiceControl, AudibleClock)>,
@@ -40,6 +42,7 @@ impl std::fmt::Debug for ActiveLine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ActiveLine")
             .field("id", &self.id)
+            .field("line", &self.line)
             .field("text", &self.text)
             .field("playing", &self.voice.is_some())
             .field("stream_ended", &self.stream_ended)
@@ -50,14 +53,15 @@ impl std::fmt::Debug for ActiveLine {
 impl ActiveLine {
     pub(crate) fn new(
         id: UtteranceId,
-        text: String,
+        line: Line,
         timeline: VisemeTimeline,
         canceller: Canceller,
         requested_at: Instant,
     ) -> Self {
         ActiveLine {
             id,
-            text,
+            line: line.id,
+            text: line.text,
             requested_at,
             voice: None,
             alignment: Alignment::default(),

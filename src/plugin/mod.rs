@@ -65,7 +65,7 @@ pub use events::{SpeechFailed, SpeechFinished, SpeechStarted, VisemeChanged, Wor
 pub use output::SpeechOutput;
 pub use rig::RigReport;
 pub use settings::{InworldSetting, LipsyncSettings, OutputSetting};
-pub use speaker::{Line, LineProgress, Mouth, MouthRig, SayMode, Speaker, SpeechQueue};
+pub use speaker::{Line, LineId, LineProgress, Mouth, MouthRig, SayMode, Speaker, SpeechQueue};
 
 /// The plugin's systems, in the order they run (see the module docs).
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,7 +77,7 @@ pub enum LipsyncSystems {
     Dispatch,
     /// `PostUpdate`: evaluate mouths and send events.
     Evaluate,
-    /// `PostUpdate`: bind morph targets.
+    /// `PostUpdate`, after `AnimationSystems`: bind morph targets (rebinding a changed rig).
     Bind,
     /// `PostUpdate`, after `AnimationSystems`: write morph weights.
     Write,
@@ -140,6 +140,8 @@ impl Plugin for LipsyncPlugin {
                 )
                     .chain(),
             )
+            // Binding restores and rebinds the weights animation writes: after it, like writing.
+            .configure_sets(PostUpdate, LipsyncSystems::Bind.after(AnimationSystems))
             .configure_sets(PostUpdate, LipsyncSystems::Write.after(AnimationSystems))
             .add_systems(
                 PreUpdate,
@@ -148,7 +150,12 @@ impl Plugin for LipsyncPlugin {
             .add_systems(
                 PostUpdate,
                 (
-                    playback::dispatch_lines.in_set(LipsyncSystems::Dispatch),
+                    (
+                        playback::end_lines_of_removed_speakers,
+                        playback::dispatch_lines,
+                    )
+                        .chain()
+                        .in_set(LipsyncSystems::Dispatch),
                     evaluate::evaluate_mouths.in_set(LipsyncSystems::Evaluate),
                     (
                         rig::rebind_changed_speakers,
@@ -162,6 +169,9 @@ impl Plugin for LipsyncPlugin {
             );
     }
 }
+
+#[cfg(test)]
+mod tests;
 
 /// The speech service the settings ask for; a broken Inworld configuration is logged and the
 /// plugin speaks offline.

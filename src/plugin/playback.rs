@@ -14,7 +14,7 @@ use super::line::ActiveLine;
 use super::output::SpeechOutput;
 use super::runtime::{RuntimeCommand, RuntimeEvent, SpeechRuntime, UtteranceId};
 use super::settings::LipsyncSettings;
-use super::speaker::{Speaker, SpeechQueue};
+use super::speaker::{Mouth, Speaker, SpeechQueue};
 
 /// The runtime and the lines in flight, keyed for the events coming back.
 #[derive(Resource)]
@@ -95,6 +95,7 @@ pub(crate) fn dispatch_lines(
                 &mut commands,
                 SpeechFinished {
                     entity,
+                    line: line.line,
                     text: line.text().to_owned(),
                     interrupted: true,
                 },
@@ -114,6 +115,7 @@ pub(crate) fn dispatch_lines(
                     &mut commands,
                     SpeechFailed {
                         entity,
+                        line: next.id,
                         text: next.text,
                         error: Arc::new(error),
                     },
@@ -126,6 +128,7 @@ pub(crate) fn dispatch_lines(
                 &mut commands,
                 SpeechFailed {
                     entity,
+                    line: next.id,
                     text: next.text,
                     error: Arc::new(SpeechError::Internal(
                         "the speech runtime thread has stopped; see the log for its panic".into(),
@@ -151,7 +154,7 @@ pub(crate) fn dispatch_lines(
         runtime.lines.insert(id, entity);
         queue.current = Some(ActiveLine::new(
             id,
-            next.text,
+            next,
             VisemeTimeline::new(settings.sample_rate, settings.articulation)
                 .with_pronouncer(settings.pronouncer.clone()),
             runtime.runtime.canceller(),
@@ -160,9 +163,42 @@ pub(crate) fn dispatch_lines(
     }
 }
 
+/// A speaker despawned, or stripped of its [`Speaker`], mid-line: its line ends (the voice fades
+/// out, the request is cancelled), a speaker still there reports it as interrupted and its mouth
+/// goes to rest, and nothing of the line stays behind.
+pub(crate) fn end_lines_of_removed_speakers(
+    mut commands: Commands,
+    mut removed: RemovedComponents<Speaker>,
+    mut runtime: ResMut<Runtime>,
+    mut queues: Query<(&mut SpeechQueue, &mut Mouth), Without<Speaker>>,
+) {
+    for entity in removed.read() {
+        runtime.lines.retain(|_, speaker| *speaker != entity);
+        // Despawned (the line went with it), or given a `Speaker` again since.
+        let Ok((mut queue, mut mouth)) = queues.get_mut(entity) else {
+            continue;
+        };
+        queue.waiting.clear();
+        queue.stop_current = false;
+        if let Some(line) = queue.current.take() {
+            emit(
+                &mut commands,
+                SpeechFinished {
+                    entity,
+                    line: line.line,
+                    text: line.text().to_owned(),
+                    interrupted: true,
+                },
+            );
+        }
+        *mouth = Mouth::default();
+    }
+}
+
 /// Plays the voices the runtime created and merges the timing it sent.
 pub(crate) fn receive_runtime_events(
     mut commands: Commands,
+    settings: Res<LipsyncSettings>,
     mut runtime: ResMut<Runtime>,
     mut output: ResMut<SpeechOutput>,
     mut speakers: Query<(&Speaker, &mut SpeechQueue)>,
@@ -194,7 +230,7 @@ pub(crate) fn receive_runtime_events(
                 first_chunk,
                 ..
             } => {
-                control.set_gain(speaker.gain);
+                control.set_gain(speaker.gain * settings.voice_volume);
                 let clock = control.clock().clone().with_latency(output.latency());
                 match output.output_mut().play(*renderer) {
                     Ok(()) => {
@@ -234,6 +270,7 @@ pub(crate) fn receive_runtime_events(
                 &mut commands,
                 SpeechFailed {
                     entity,
+                    line: line.line,
                     text: line.text().to_owned(),
                     error,
                 },

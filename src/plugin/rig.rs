@@ -13,7 +13,7 @@ use bevy::mesh::morph::MorphWeights;
 use bevy::mesh::{Mesh, Mesh3d};
 use bevy::prelude::*;
 
-use crate::lipsync::RigBinding;
+use crate::lipsync::{RigBinding, RigPreset};
 
 use super::speaker::{Mouth, MouthRig, Speaker};
 
@@ -59,20 +59,53 @@ impl RigReport {
     }
 }
 
-/// When a speaker appears or changes (voice, rig), its meshes are bound afresh.
+/// The preset a speaker's meshes were last bound with.
+#[derive(Component, Debug)]
+pub(crate) struct BoundPreset(RigPreset);
+
+/// When a speaker appears or its rig preset changes, its meshes are bound afresh. Other changes
+/// (gain, voice, rate) leave the binding alone. A mesh being unbound gets back the weights it had
+/// under the mouth, so the new binding never takes the mouth for the mesh's own weights.
 pub(crate) fn rebind_changed_speakers(
     mut commands: Commands,
-    changed: Query<Entity, Changed<Speaker>>,
+    changed: Query<(Entity, &Speaker, Option<&BoundPreset>), Changed<Speaker>>,
     children: Query<&Children>,
-    morphs: Query<(), With<MorphWeights>>,
+    mut morphs: Query<(&mut MorphWeights, Option<&BoundMorphs>)>,
 ) {
-    for speaker in &changed {
-        commands.entity(speaker).insert(RigReport::default());
+    for (speaker, component, bound_with) in &changed {
+        if bound_with.is_some_and(|bound| bound.0 == component.rig) {
+            continue;
+        }
+        commands
+            .entity(speaker)
+            .insert((RigReport::default(), BoundPreset(component.rig.clone())));
         for entity in std::iter::once(speaker).chain(children.iter_descendants(speaker)) {
-            if morphs.contains(entity) {
-                commands
-                    .entity(entity)
-                    .remove::<(BoundMorphs, NotASpeakerMesh)>();
+            let Ok((mut weights, bound)) = morphs.get_mut(entity) else {
+                continue;
+            };
+            if let Some(bound) = bound {
+                bound.restore(&mut weights);
+            }
+            commands
+                .entity(entity)
+                .remove::<(BoundMorphs, NotASpeakerMesh)>();
+        }
+    }
+}
+
+impl BoundMorphs {
+    /// Takes the mouth back off `weights`: every target this writer last wrote, and nobody
+    /// changed since, returns to what others had put there.
+    fn restore(&self, weights: &mut MorphWeights) {
+        let out = weights.weights_mut();
+        for index in self.binding.targets() {
+            if let (Some(slot), Some(&base), Some(&written)) = (
+                out.get_mut(index),
+                self.base.get(index),
+                self.written.get(index),
+            ) && *slot == written
+            {
+                *slot = base;
             }
         }
     }

@@ -88,6 +88,11 @@ pub struct LipsyncSettings {
     pub sample_rate: u32,
     /// How much audio each voice buffers ahead of playback.
     pub buffer: Duration,
+    /// Master volume of every voice, linear (1 is as delivered), times each
+    /// [`Speaker::gain`](super::Speaker::gain). Change it at any time (an options menu): playing
+    /// voices follow from the next frame, ramping over
+    /// [`GAIN_RAMP`](crate::audio::GAIN_RAMP) without a click.
+    pub voice_volume: f32,
     /// How fast a mouth relaxes to rest once its line stops (interrupted, failed, between lines):
     /// the time constant of an exponential ease.
     pub relax_time: Duration,
@@ -109,6 +114,7 @@ impl Default for LipsyncSettings {
             sample_rate: DEFAULT_SPEECH_RATE,
             buffer: DEFAULT_BUFFER,
             relax_time: Duration::from_millis(60),
+            voice_volume: 1.0,
         }
     }
 }

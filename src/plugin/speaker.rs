@@ -1,6 +1,7 @@
 //! The components a talking character carries.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use bevy::prelude::{Component, Entity, Reflect, ReflectComponent, ReflectDefault};
 
@@ -35,7 +36,9 @@ pub struct Speaker {
     pub speaking_rate: f32,
     /// How the mouth maps onto the character's morph targets.
     pub rig: RigPreset,
-    /// Linear gain of the voice, 0 to any (1 is as delivered).
+    /// Linear gain of the voice, 0 to any (1 is as delivered), times the master
+    /// [`voice_volume`](super::LipsyncSettings::voice_volume). A change mid-line ramps over a few
+    /// milliseconds and leaves the rig alone.
     pub gain: f32,
 }
 
@@ -95,6 +98,38 @@ pub enum SayMode {
     Interrupt,
 }
 
+/// Which line an event is about.
+///
+/// Every [`Line`] gets a fresh one when it is made (or the game sets its own with
+/// [`Line::with_id`], a dialogue node's id say); `say` returns it and every event of the line
+/// carries it, so two lines with the same text can be told apart.
+///
+/// ```
+/// use bevy_lipsync::plugin::{Line, LineId};
+///
+/// let (a, b) = (Line::new("Yes."), Line::new("Yes."));
+/// assert_ne!(a.id, b.id);
+/// assert_eq!(Line::new("No.").with_id(LineId(7)).id, LineId(7));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Reflect)]
+#[reflect(Debug, PartialEq, Hash)]
+pub struct LineId(pub u64);
+
+impl LineId {
+    /// An id no other call in this process returned (ids a game sets itself aside): counted
+    /// from 2^63, so a game's own small numbers never collide with it.
+    pub fn fresh() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(1 << 63);
+        LineId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+impl std::fmt::Display for LineId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}", self.0)
+    }
+}
+
 /// A line to say.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Line {
@@ -102,6 +137,8 @@ pub struct Line {
     pub text: String,
     /// Queue or interrupt.
     pub mode: SayMode,
+    /// Carried on every event of the line.
+    pub id: LineId,
 }
 
 impl Line {
@@ -110,15 +147,22 @@ impl Line {
         Line {
             text: text.into(),
             mode: SayMode::Queue,
+            id: LineId::fresh(),
         }
     }
 
     /// A line that cuts in: the current line stops and the queue is dropped.
     pub fn interrupting(text: impl Into<String>) -> Self {
         Line {
-            text: text.into(),
             mode: SayMode::Interrupt,
+            ..Line::new(text)
         }
+    }
+
+    /// The line with the game's own id (a dialogue node, a quest step).
+    pub fn with_id(mut self, id: LineId) -> Self {
+        self.id = id;
+        self
     }
 }
 
@@ -147,13 +191,16 @@ pub struct SpeechQueue {
 }
 
 impl SpeechQueue {
-    /// Adds a line; an interrupting one clears the queue and stops the current line.
-    pub fn say(&mut self, line: impl Into<Line>) {
+    /// Adds a line; an interrupting one clears the queue and stops the current line. Returns
+    /// the line's id.
+    pub fn say(&mut self, line: impl Into<Line>) -> LineId {
         let line = line.into();
         if line.mode == SayMode::Interrupt {
             self.stop();
         }
+        let id = line.id;
         self.waiting.push_back(line);
+        id
     }
 
     /// Stops the current line and moves on to the next.
@@ -180,6 +227,16 @@ impl SpeechQueue {
     /// The text of the line being spoken.
     pub fn current_text(&self) -> Option<&str> {
         self.current.as_ref().map(|line| line.text())
+    }
+
+    /// The id of the line being spoken.
+    pub fn current_line(&self) -> Option<LineId> {
+        self.current.as_ref().map(|line| line.line)
+    }
+
+    /// The ids of the lines waiting, in the order they will be spoken.
+    pub fn waiting_lines(&self) -> impl Iterator<Item = LineId> + '_ {
+        self.waiting.iter().map(|line| line.id)
     }
 
     /// Seconds of the current line heard at `at`, by its audible clock: `None` without a line

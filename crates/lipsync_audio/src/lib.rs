@@ -72,7 +72,7 @@ pub use kira_sound::{CALLBACK_WINDOW, DEVICE_CHUNK, KIRA_CHUNK, VoiceSound};
 pub use output::{AudioOutput, OutputKind, OutputMode};
 pub use pipe::PcmProducer;
 pub use virtual_output::OutputConfig;
-pub use voice::{DEFAULT_BUFFER, INTERRUPT_FADE, VoiceControl, VoiceRenderer, voice};
+pub use voice::{DEFAULT_BUFFER, GAIN_RAMP, INTERRUPT_FADE, VoiceControl, VoiceRenderer, voice};
 
 pub mod mixing {
     //! Outputs of your own: the parts [`AudioOutput`](crate::AudioOutput) is built from.

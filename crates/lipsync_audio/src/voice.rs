@@ -18,6 +18,10 @@ pub const DEFAULT_BUFFER: Duration = Duration::from_secs(2);
 /// Longest interrupt fade: short enough to feel instant, long enough not to click.
 pub const INTERRUPT_FADE: Duration = Duration::from_millis(10);
 
+/// How long a gain change takes, whatever the block size: a linear ramp short enough to follow
+/// a volume slider or a duck at once, long enough not to click.
+pub const GAIN_RAMP: Duration = Duration::from_millis(5);
+
 /// A new utterance at `source_rate` with a ring of `buffer` (rounded up to whole frames):
 /// the producer for the TTS runtime, the renderer for the audio thread, the control for the
 /// main thread.
@@ -75,7 +79,10 @@ pub struct VoiceRenderer {
     source_rate: u32,
     clock: ClockWriter,
     gain: Arc<AtomicU32>,
+    /// The gain of the last sample written.
     applied_gain: f32,
+    /// The gain being ramped to, the change per device frame, and the frames left.
+    ramp: (f32, f32, u32),
     fade: Option<Fade>,
     phase: Phase,
 }
@@ -104,6 +111,7 @@ impl VoiceRenderer {
             clock,
             gain: Arc::new(AtomicU32::new(1f32.to_bits())),
             applied_gain: 1.0,
+            ramp: (1.0, 0.0, 0),
             fade: None,
             phase: Phase::Waiting,
         })
@@ -145,6 +153,10 @@ impl VoiceRenderer {
             return;
         }
         self.resampler.set_output_rate(device_rate);
+        if self.phase == Phase::Waiting {
+            // Nothing heard yet: start at the gain set, with no ramp from the default.
+            self.applied_gain = f32::from_bits(self.gain.load(Ordering::Relaxed));
+        }
         if self.fade.is_none() && self.pcm.flags().is_interrupted() {
             // Floor: the fade never exceeds its budget.
             let total = (f64::from(device_rate) * INTERRUPT_FADE.as_secs_f64()) as u32;
@@ -169,7 +181,7 @@ impl VoiceRenderer {
             produced += self.resampler.flush(&mut out[produced..audible]);
             ended = self.resampler.is_drained();
         }
-        self.apply_gain(&mut out[..produced]);
+        self.apply_gain(&mut out[..produced], device_rate);
         if let Some(fade) = &mut self.fade {
             for sample in out[..produced].iter_mut() {
                 *sample *= fade.gain();
@@ -229,22 +241,32 @@ impl VoiceRenderer {
         produced
     }
 
-    /// Applies the control's gain, ramped across the block so changes do not click.
-    fn apply_gain(&mut self, samples: &mut [f32]) {
+    /// Applies the control's gain; a change ramps linearly over [`GAIN_RAMP`] of device time
+    /// (across blocks if need be) so it does not click.
+    fn apply_gain(&mut self, samples: &mut [f32], device_rate: u32) {
         let target = f32::from_bits(self.gain.load(Ordering::Relaxed));
-        let start = self.applied_gain;
-        if start == target {
-            if target != 1.0 {
-                samples.iter_mut().for_each(|s| *s *= target);
+        if self.applied_gain == target || !target.is_finite() {
+            let gain = self.applied_gain;
+            if gain != 1.0 {
+                samples.iter_mut().for_each(|s| *s *= gain);
             }
             return;
         }
-        let step = (target - start) / samples.len().max(1) as f32;
-        for (i, sample) in samples.iter_mut().enumerate() {
-            *sample *= start + step * (i + 1) as f32;
+        if self.ramp.0 != target || self.ramp.2 == 0 {
+            // A new change: ramp from wherever the gain is now.
+            let frames = (f64::from(device_rate) * GAIN_RAMP.as_secs_f64()).max(1.0) as u32;
+            self.ramp = (target, (target - self.applied_gain) / frames as f32, frames);
         }
-        if !samples.is_empty() {
-            self.applied_gain = target;
+        let (_, step, left) = &mut self.ramp;
+        for sample in samples.iter_mut() {
+            // The last frame of the ramp lands on the target exactly, whatever rounding did.
+            self.applied_gain = if *left > 1 {
+                self.applied_gain + *step
+            } else {
+                target
+            };
+            *left = left.saturating_sub(1);
+            *sample *= self.applied_gain;
         }
     }
 }
@@ -261,7 +283,8 @@ impl VoiceControl {
         self.flags.is_interrupted()
     }
 
-    /// Sets the linear gain (1.0 = unchanged), applied from the next block on.
+    /// Sets the linear gain (1.0 = unchanged): from the next block on, reached within
+    /// [`GAIN_RAMP`]; before the first sample is heard, at once.
     pub fn set_gain(&self, gain: f32) {
         self.gain.store(gain.to_bits(), Ordering::Relaxed);
     }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use lipsync_audio::mixing::ManualOutput;
 use lipsync_audio::{
-    AudioError, ClockState, DEFAULT_BUFFER, LatencySettings, OutputConfig, PcmProducer,
+    AudioError, ClockState, DEFAULT_BUFFER, GAIN_RAMP, LatencySettings, OutputConfig, PcmProducer,
     VoiceControl, voice,
 };
 use support::{allocator_calls, noise, sine};
@@ -207,6 +207,38 @@ fn interrupt_fades_out_within_10_ms_and_finishes() {
     assert!(rig.step().iter().all(|&x| x == 0.0));
     assert_eq!(rig.out.drop_retired(), 1);
     assert_eq!(rig.out.voice_count(), 0);
+}
+
+#[test]
+fn a_gain_change_ramps_within_its_time_whatever_the_block() {
+    for block in [64, 480, 2_048] {
+        let mut rig = Rig::new(block);
+        // Set before anything is heard: no ramp from the default of 1.
+        rig.control.set_gain(0.5);
+        rig.feed(&[1.0; 48_000]);
+        let first = rig.step().to_vec();
+        assert!(first.iter().all(|&x| x == 0.5), "block {block}");
+        rig.control.set_gain(0.0);
+        let ramp = (48_000.0 * GAIN_RAMP.as_secs_f64()) as usize;
+        let mut heard = Vec::new();
+        while heard.len() < ramp + block {
+            heard.extend_from_slice(rig.step());
+        }
+        // Linear: no step between samples larger than the ramp's, silent once it is over.
+        let steepest = heard
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0f32, f32::max);
+        assert!(
+            steepest <= 0.5 / ramp as f32 + 1e-6,
+            "block {block}: step {steepest}"
+        );
+        assert!(heard[ramp - 1..].iter().all(|&x| x == 0.0), "block {block}");
+        assert!(
+            heard[ramp / 2] > 0.2 && heard[ramp / 2] < 0.3,
+            "block {block}: halfway"
+        );
+    }
 }
 
 #[test]
