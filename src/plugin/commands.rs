@@ -33,6 +33,10 @@ pub trait SpeakExt {
     fn skip_line(&mut self) -> &mut Self;
     /// Stops the current line and drops the waiting ones.
     fn stop_speaking(&mut self) -> &mut Self;
+    /// Pauses the speaker where it is ([`SpeechQueue::pause`]).
+    fn pause_speaking(&mut self) -> &mut Self;
+    /// Resumes a paused speaker from the frame it stopped at ([`SpeechQueue::resume`]).
+    fn resume_speaking(&mut self) -> &mut Self;
 }
 
 fn with_queue(mut entity: EntityWorldMut, f: impl FnOnce(&mut SpeechQueue)) {
@@ -62,5 +66,13 @@ impl SpeakExt for EntityCommands<'_> {
 
     fn stop_speaking(&mut self) -> &mut Self {
         self.queue(|entity: EntityWorldMut| with_queue(entity, SpeechQueue::stop))
+    }
+
+    fn pause_speaking(&mut self) -> &mut Self {
+        self.queue(|entity: EntityWorldMut| with_queue(entity, SpeechQueue::pause))
+    }
+
+    fn resume_speaking(&mut self) -> &mut Self {
+        self.queue(|entity: EntityWorldMut| with_queue(entity, SpeechQueue::resume))
     }
 }

@@ -62,6 +62,7 @@ impl FramePacing {
 pub(crate) fn evaluate_mouths(
     mut commands: Commands,
     time: Res<Time<Real>>,
+    game_time: Res<Time<Virtual>>,
     settings: Res<LipsyncSettings>,
     mut pacing: ResMut<FramePacing>,
     mut runtime: ResMut<Runtime>,
@@ -76,11 +77,22 @@ pub(crate) fn evaluate_mouths(
         frame_period: pacing.period,
     };
     let relax = relax_factor(time.delta(), settings.relax_time);
+    let game_paused = game_paused(&settings, &game_time);
     for (entity, speaker, mut queue, mut mouth) in &mut speakers {
         let mut target = VisemeWeights::REST;
         let mut follows_line = false;
         let mut finished = false;
+        let hold = queue.paused || game_paused;
         if let Some(line) = queue.current.as_mut() {
+            if let Some(control) = line.control()
+                && control.is_paused() != hold
+            {
+                if hold {
+                    control.pause();
+                } else {
+                    control.resume();
+                }
+            }
             if (speaker.is_changed() || settings.is_changed())
                 && let Some(control) = line.control()
             {
@@ -103,7 +115,8 @@ pub(crate) fn evaluate_mouths(
                     },
                 );
             }
-            if line.started {
+            // Paused and heard to where it stopped: the mouth relaxes until it resumes.
+            if line.started && heard.state != ClockState::Paused {
                 let rate = line.timeline.sample_rate();
                 let advancing = heard.state == ClockState::Playing;
                 let shown = timing.display_position(heard.signed_frames(rate), advancing, rate);
@@ -165,6 +178,11 @@ pub(crate) fn evaluate_mouths(
             }
         }
     }
+}
+
+/// Whether the game's pause holds every speaker.
+pub(crate) fn game_paused(settings: &LipsyncSettings, game_time: &Time<Virtual>) -> bool {
+    settings.pause_with_virtual_time && game_time.is_paused()
 }
 
 /// Sends a [`WordSpoken`] for each final word whose start the display position has passed.

@@ -9,6 +9,7 @@ use bevy::prelude::*;
 use crate::lipsync::VisemeTimeline;
 use crate::speech::{Provider, SpeechError, SpeechRequest, VoiceDescriptor};
 
+use super::evaluate::game_paused;
 use super::events::{SpeechFailed, SpeechFinished, emit};
 use super::line::ActiveLine;
 use super::output::SpeechOutput;
@@ -78,12 +79,15 @@ pub(crate) fn dispatch_lines(
     mut runtime: ResMut<Runtime>,
     settings: Res<LipsyncSettings>,
     time: Res<Time<Real>>,
+    game_time: Res<Time<Virtual>>,
     mut speakers: Query<(Entity, &Speaker, &mut SpeechQueue)>,
 ) {
     let now = frame_instant(&time);
+    let game_paused = game_paused(&settings, &game_time);
     for (entity, speaker, mut queue) in &mut speakers {
         // Read through `Mut` first, so idle speakers are not marked changed every frame.
-        let idle_with_work = queue.current.is_none() && !queue.waiting.is_empty();
+        let holding = queue.paused || game_paused;
+        let idle_with_work = queue.current.is_none() && !queue.waiting.is_empty() && !holding;
         if !queue.stop_current && !idle_with_work {
             continue;
         }
@@ -199,6 +203,7 @@ pub(crate) fn end_lines_of_removed_speakers(
 pub(crate) fn receive_runtime_events(
     mut commands: Commands,
     settings: Res<LipsyncSettings>,
+    game_time: Res<Time<Virtual>>,
     mut runtime: ResMut<Runtime>,
     mut output: ResMut<SpeechOutput>,
     mut speakers: Query<(&Speaker, &mut SpeechQueue)>,
@@ -220,6 +225,7 @@ pub(crate) fn receive_runtime_events(
             runtime.lines.remove(&id);
             continue;
         };
+        let paused = queue.paused || game_paused(&settings, &game_time);
         let Some(line) = queue.current.as_mut().filter(|line| line.id == id) else {
             continue;
         };
@@ -231,6 +237,10 @@ pub(crate) fn receive_runtime_events(
                 ..
             } => {
                 control.set_gain(speaker.gain * settings.voice_volume);
+                if paused {
+                    // Paused before it sounded: it starts held.
+                    control.pause();
+                }
                 let clock = control.clock().clone().with_latency(output.latency());
                 match output.output_mut().play(*renderer) {
                     Ok(()) => {

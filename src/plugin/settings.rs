@@ -88,6 +88,10 @@ pub struct LipsyncSettings {
     pub sample_rate: u32,
     /// How much audio each voice buffers ahead of playback.
     pub buffer: Duration,
+    /// Pause every speaker while `Time<Virtual>` is paused (a paused game pauses its NPCs), and
+    /// resume them with it. Off by default. Speed changes of `Time<Virtual>` do not change
+    /// voices: speech plays at its own pace and the mouth follows the audio, not game time.
+    pub pause_with_virtual_time: bool,
     /// Master volume of every voice, linear (1 is as delivered), times each
     /// [`Speaker::gain`](super::Speaker::gain). Change it at any time (an options menu): playing
     /// voices follow from the next frame, ramping over
@@ -115,6 +119,7 @@ impl Default for LipsyncSettings {
             buffer: DEFAULT_BUFFER,
             relax_time: Duration::from_millis(60),
             voice_volume: 1.0,
+            pause_with_virtual_time: false,
         }
     }
 }

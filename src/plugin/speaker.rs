@@ -188,6 +188,8 @@ pub struct SpeechQueue {
     pub(crate) current: Option<ActiveLine>,
     /// The current line is to stop (skip or stop).
     pub(crate) stop_current: bool,
+    /// The speaker holds: its line is silent where it stopped and no waiting line starts.
+    pub(crate) paused: bool,
 }
 
 impl SpeechQueue {
@@ -212,6 +214,22 @@ impl SpeechQueue {
     pub fn stop(&mut self) {
         self.waiting.clear();
         self.skip();
+    }
+
+    /// Pauses the speaker: its line falls silent within a block (a short fade) and holds its
+    /// place, the mouth relaxes, and waiting lines wait. Stopping and interrupting still work.
+    pub fn pause(&mut self) {
+        self.paused = true;
+    }
+
+    /// Resumes a paused speaker: its line goes on from the very frame it stopped at.
+    pub fn resume(&mut self) {
+        self.paused = false;
+    }
+
+    /// Whether [`SpeechQueue::pause`] holds the speaker.
+    pub fn is_paused(&self) -> bool {
+        self.paused
     }
 
     /// Lines waiting after the current one.

@@ -35,6 +35,9 @@
 //! - **End**: the producer closed and the ring drained: the renderer finishes.
 //! - **Interrupt**: [`VoiceControl::interrupt`] fades out within [`INTERRUPT_FADE`], drops the
 //!   rest, finishes; the producer's next write returns [`AudioError::Interrupted`].
+//! - **Pause**: [`VoiceControl::pause`] fades out within [`PAUSE_FADE`] and holds: the ring keeps
+//!   its place and the clock holds ([`ClockState::Paused`]); [`VoiceControl::resume`] plays on
+//!   from the very next frame.
 //!
 //! # Outputs
 //! [`AudioOutput`] is the output the plugin owns, one type over three kinds ([`OutputKind`]):
@@ -72,7 +75,9 @@ pub use kira_sound::{CALLBACK_WINDOW, DEVICE_CHUNK, KIRA_CHUNK, VoiceSound};
 pub use output::{AudioOutput, OutputKind, OutputMode};
 pub use pipe::PcmProducer;
 pub use virtual_output::OutputConfig;
-pub use voice::{DEFAULT_BUFFER, GAIN_RAMP, INTERRUPT_FADE, VoiceControl, VoiceRenderer, voice};
+pub use voice::{
+    DEFAULT_BUFFER, GAIN_RAMP, INTERRUPT_FADE, PAUSE_FADE, VoiceControl, VoiceRenderer, voice,
+};
 
 pub mod mixing {
     //! Outputs of your own: the parts [`AudioOutput`](crate::AudioOutput) is built from.

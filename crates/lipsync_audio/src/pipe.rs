@@ -28,9 +28,19 @@ pub(crate) struct PipeFlags {
     closed: AtomicBool,
     /// The main thread asked the utterance to stop.
     interrupted: AtomicBool,
+    /// The main thread asked the utterance to hold where it is.
+    paused: AtomicBool,
 }
 
 impl PipeFlags {
+    pub(crate) fn set_paused(&self, paused: bool) {
+        self.paused.store(paused, Ordering::Release);
+    }
+
+    pub(crate) fn is_paused(&self) -> bool {
+        self.paused.load(Ordering::Acquire)
+    }
+
     pub(crate) fn interrupt(&self) {
         self.interrupted.store(true, Ordering::Release);
     }

@@ -18,6 +18,10 @@ pub const DEFAULT_BUFFER: Duration = Duration::from_secs(2);
 /// Longest interrupt fade: short enough to feel instant, long enough not to click.
 pub const INTERRUPT_FADE: Duration = Duration::from_millis(10);
 
+/// How long a pause takes to fall silent: a fade short enough to stop within any device block,
+/// long enough not to click.
+pub const PAUSE_FADE: Duration = Duration::from_millis(5);
+
 /// How long a gain change takes, whatever the block size: a linear ramp short enough to follow
 /// a volume slider or a duck at once, long enough not to click.
 pub const GAIN_RAMP: Duration = Duration::from_millis(5);
@@ -54,6 +58,8 @@ enum Phase {
     Waiting,
     Playing,
     Underrun,
+    /// Paused: fading out, then holding without reading the ring.
+    Paused,
     Finished,
 }
 
@@ -84,6 +90,8 @@ pub struct VoiceRenderer {
     /// The gain being ramped to, the change per device frame, and the frames left.
     ramp: (f32, f32, u32),
     fade: Option<Fade>,
+    /// A pause, from the moment it is seen until the voice resumes: its fade-out.
+    hold: Option<Fade>,
     phase: Phase,
 }
 
@@ -113,6 +121,7 @@ impl VoiceRenderer {
             applied_gain: 1.0,
             ramp: (1.0, 0.0, 0),
             fade: None,
+            hold: None,
             phase: Phase::Waiting,
         })
     }
@@ -157,17 +166,63 @@ impl VoiceRenderer {
             // Nothing heard yet: start at the gain set, with no ramp from the default.
             self.applied_gain = f32::from_bits(self.gain.load(Ordering::Relaxed));
         }
-        if self.fade.is_none() && self.pcm.flags().is_interrupted() {
+        let interrupted = self.pcm.flags().is_interrupted();
+        if self.fade.is_none() && interrupted {
             // Floor: the fade never exceeds its budget.
             let total = (f64::from(device_rate) * INTERRUPT_FADE.as_secs_f64()) as u32;
             self.fade = Some(Fade {
-                done: 0,
+                // A voice paused into silence has nothing left to fade.
+                done: if self.phase == Phase::Paused {
+                    total
+                } else {
+                    0
+                },
                 total: total.max(1),
             });
         }
-        // During a fade, read no further than the fade reaches: the rest is dropped unheard
-        // and the clock stops where the sound did.
-        let audible = match self.fade {
+        if !interrupted && self.pcm.flags().is_paused() {
+            if self.hold.is_none() {
+                let total = (f64::from(device_rate) * PAUSE_FADE.as_secs_f64()) as u32;
+                self.hold = Some(Fade {
+                    // Nothing heard yet: nothing to fade.
+                    done: if self.phase == Phase::Waiting {
+                        total
+                    } else {
+                        0
+                    },
+                    total: total.max(1),
+                });
+            }
+            if let Some(hold) = self.hold
+                && hold.done >= hold.total
+            {
+                // Held: the ring is left as it is, so resuming plays its very next frame.
+                out.fill(0.0);
+                let state = if self.phase == Phase::Waiting {
+                    ClockState::NotStarted
+                } else {
+                    self.phase = Phase::Paused;
+                    ClockState::Paused
+                };
+                self.clock.publish(
+                    now,
+                    out.len(),
+                    device_rate,
+                    self.resampler.position(),
+                    false,
+                    state,
+                );
+                return;
+            }
+        } else {
+            self.hold = None;
+            if self.phase == Phase::Paused {
+                self.phase = Phase::Playing;
+            }
+        }
+        // During a fade, read no further than the fade reaches: the rest is dropped unheard (an
+        // interrupt) or waits in the ring (a pause), and the clock stops where the sound did.
+        let audible = match self.fade.or(self.hold) {
             Some(fade) => out
                 .len()
                 .min((fade.total - fade.done.min(fade.total)) as usize),
@@ -194,12 +249,22 @@ impl VoiceRenderer {
                 ended = true;
                 self.pcm.discard();
             }
+        } else if let Some(hold) = &mut self.hold {
+            for sample in out[..produced].iter_mut() {
+                *sample *= hold.gain();
+                hold.done += 1;
+            }
+            let rest = u32::try_from(audible - produced).unwrap_or(u32::MAX);
+            hold.done = hold.done.saturating_add(rest);
         }
         out[produced..].fill(0.0);
 
         let dry = !ended && produced < out.len();
         self.phase = if ended {
             Phase::Finished
+        } else if self.hold.is_some() {
+            // Fading out for a pause: silence after the fade is not a dry ring.
+            Phase::Paused
         } else if dry {
             if produced > 0 || self.phase == Phase::Playing {
                 self.clock.count_underrun();
@@ -216,6 +281,7 @@ impl VoiceRenderer {
             Phase::Waiting => ClockState::NotStarted,
             Phase::Playing => ClockState::Playing,
             Phase::Underrun => ClockState::Underrun,
+            Phase::Paused => ClockState::Paused,
             Phase::Finished => ClockState::Finished,
         };
         self.clock.publish(
@@ -281,6 +347,23 @@ impl VoiceControl {
     /// Whether [`VoiceControl::interrupt`] was called.
     pub fn is_interrupted(&self) -> bool {
         self.flags.is_interrupted()
+    }
+
+    /// Pauses the utterance: it fades out within [`PAUSE_FADE`] from the next block and holds
+    /// its place, its clock holding too ([`ClockState::Paused`]). The producer may go on
+    /// writing until the ring is full.
+    pub fn pause(&self) {
+        self.flags.set_paused(true);
+    }
+
+    /// Resumes a paused utterance at the very frame after the last one heard.
+    pub fn resume(&self) {
+        self.flags.set_paused(false);
+    }
+
+    /// Whether [`VoiceControl::pause`] holds the utterance.
+    pub fn is_paused(&self) -> bool {
+        self.flags.is_paused()
     }
 
     /// Sets the linear gain (1.0 = unchanged): from the next block on, reached within

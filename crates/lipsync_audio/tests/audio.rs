@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use lipsync_audio::mixing::ManualOutput;
 use lipsync_audio::{
-    AudioError, ClockState, DEFAULT_BUFFER, GAIN_RAMP, LatencySettings, OutputConfig, PcmProducer,
-    VoiceControl, voice,
+    AudioError, ClockState, DEFAULT_BUFFER, GAIN_RAMP, LatencySettings, OutputConfig, PAUSE_FADE,
+    PcmProducer, VoiceControl, voice,
 };
 use support::{allocator_calls, noise, sine};
 
@@ -239,6 +239,67 @@ fn a_gain_change_ramps_within_its_time_whatever_the_block() {
             "block {block}: halfway"
         );
     }
+}
+
+#[test]
+fn a_pause_falls_silent_within_a_block_holds_the_clock_and_resumes_bit_exact() {
+    let ramp: Vec<f32> = (1..=24_000).map(|i| i as f32 / 24_000.0).collect();
+    // The same voice played straight through, for the truth.
+    let mut straight = Rig::new(480);
+    straight.feed(&ramp);
+    let truth: Vec<f32> = (0..40).flat_map(|_| straight.step().to_vec()).collect();
+
+    let mut rig = Rig::new(480);
+    rig.feed(&ramp);
+    let mut heard: Vec<f32> = (0..10).flat_map(|_| rig.step().to_vec()).collect();
+    assert_eq!(heard, truth[..4_800]);
+    rig.control.pause();
+    let fade = (48_000.0 * PAUSE_FADE.as_secs_f64()) as usize;
+    let fading = rig.step().to_vec();
+    // Faded out within the block: the fade's samples fall, the rest is silence.
+    assert!(fading[fade..].iter().all(|&x| x == 0.0));
+    let gains: Vec<f32> = (0..fade).map(|i| fading[i] / truth[4_800 + i]).collect();
+    assert!(
+        gains.windows(2).all(|w| w[1] <= w[0]),
+        "the fade only falls"
+    );
+    assert!(
+        gains[0] > 0.99 && gains[fade - 1] < 0.01,
+        "{} .. {}",
+        gains[0],
+        gains[fade - 1]
+    );
+    heard.extend_from_slice(&fading[..fade]);
+    let position = |rig: &Rig, us| rig.control.clock().audible_position(rig.after_last(us));
+    for _ in 0..20 {
+        assert!(rig.step().iter().all(|&x| x == 0.0), "silent while paused");
+        let held = position(&rig, 5_000);
+        assert_eq!(held.state, ClockState::Paused);
+        assert_eq!(
+            held.frames,
+            (4_800 + fade) as f64,
+            "the clock holds where the sound did"
+        );
+    }
+    assert!(rig.control.is_paused());
+    assert_eq!(rig.control.underruns(), 0, "a pause is not an underrun");
+    rig.control.resume();
+    // Resumed: the very next frame after the last one heard, bit for bit.
+    for _ in 0..10 {
+        heard.extend_from_slice(rig.step());
+    }
+    let resumed = &heard[4_800 + fade..];
+    assert_eq!(resumed, &truth[4_800 + fade..4_800 + fade + resumed.len()]);
+    assert_eq!(position(&rig, 5_000).state, ClockState::Playing);
+
+    // Interrupted while paused: nothing more is heard, and it finishes.
+    rig.control.pause();
+    for _ in 0..3 {
+        rig.step();
+    }
+    rig.control.interrupt();
+    assert!(rig.step().iter().all(|&x| x == 0.0));
+    assert!(rig.control.is_finished());
 }
 
 #[test]

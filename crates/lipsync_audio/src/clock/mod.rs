@@ -87,6 +87,9 @@ pub enum ClockState {
     Playing,
     /// The buffer ran dry and everything rendered has been heard: the clock holds.
     Underrun,
+    /// The utterance is paused and everything rendered has been heard: the clock holds until it
+    /// resumes.
+    Paused,
     /// The utterance ended (drained or interrupted) and its last frame has been heard.
     Finished,
 }
@@ -204,6 +207,7 @@ fn state_code(state: ClockState) -> u8 {
         ClockState::Playing => 1,
         ClockState::Underrun => 2,
         ClockState::Finished => 3,
+        ClockState::Paused => 4,
     }
 }
 
@@ -212,6 +216,7 @@ fn state_from(code: u8) -> ClockState {
         1 => ClockState::Playing,
         2 => ClockState::Underrun,
         3 => ClockState::Finished,
+        4 => ClockState::Paused,
         _ => ClockState::NotStarted,
     }
 }
@@ -307,7 +312,9 @@ impl AudibleClock {
             .min(snap.written);
         // What is heard: a dry or finished renderer still has its tail in the device.
         let state = match snap.state {
-            ClockState::Underrun | ClockState::Finished if frames < snap.written => {
+            ClockState::Underrun | ClockState::Paused | ClockState::Finished
+                if frames < snap.written =>
+            {
                 ClockState::Playing
             }
             state => state,
