@@ -49,10 +49,12 @@ mod playback;
 mod rig;
 mod runtime;
 mod settings;
+mod spatial;
 mod speaker;
 
 use bevy::app::AnimationSystems;
 use bevy::prelude::*;
+use bevy::transform::TransformSystems;
 
 use crate::inworld::{InworldClient, InworldConfig};
 use crate::speech::SpeechService;
@@ -65,6 +67,7 @@ pub use events::{SpeechFailed, SpeechFinished, SpeechStarted, VisemeChanged, Wor
 pub use output::SpeechOutput;
 pub use rig::RigReport;
 pub use settings::{InworldSetting, LipsyncSettings, OutputSetting};
+pub use spatial::{SpatialVoice, VoiceListener};
 pub use speaker::{Line, LineId, LineProgress, Mouth, MouthRig, SayMode, Speaker, SpeechQueue};
 
 /// The plugin's systems, in the order they run (see the module docs).
@@ -124,6 +127,8 @@ impl Plugin for LipsyncPlugin {
             .register_type::<Mouth>()
             .register_type::<MouthRig>()
             .register_type::<RigReport>()
+            .register_type::<SpatialVoice>()
+            .register_type::<VoiceListener>()
             .add_message::<SpeechStarted>()
             .add_message::<WordSpoken>()
             .add_message::<VisemeChanged>()
@@ -143,6 +148,11 @@ impl Plugin for LipsyncPlugin {
             // Binding restores and rebinds the weights animation writes: after it, like writing.
             .configure_sets(PostUpdate, LipsyncSystems::Bind.after(AnimationSystems))
             .configure_sets(PostUpdate, LipsyncSystems::Write.after(AnimationSystems))
+            // Voices are placed where the speakers are this frame.
+            .configure_sets(
+                PostUpdate,
+                LipsyncSystems::Evaluate.after(TransformSystems::Propagate),
+            )
             .add_systems(
                 PreUpdate,
                 playback::receive_runtime_events.in_set(LipsyncSystems::Receive),
@@ -156,7 +166,9 @@ impl Plugin for LipsyncPlugin {
                     )
                         .chain()
                         .in_set(LipsyncSystems::Dispatch),
-                    evaluate::evaluate_mouths.in_set(LipsyncSystems::Evaluate),
+                    (spatial::place_voices, evaluate::evaluate_mouths)
+                        .chain()
+                        .in_set(LipsyncSystems::Evaluate),
                     (
                         rig::rebind_changed_speakers,
                         rig::bind_morphs,

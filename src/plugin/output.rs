@@ -39,6 +39,12 @@ impl SpeechOutput {
         self.output.step(now)
     }
 
+    /// The left and right channels of the block the last [`SpeechOutput::step`] rendered
+    /// (manual output only; `None` otherwise).
+    pub fn channels(&mut self) -> Option<(&[f32], &[f32])> {
+        self.output.channels()
+    }
+
     /// What kind of output this is.
     pub fn kind(&self) -> OutputKind {
         self.output.kind()

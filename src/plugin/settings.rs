@@ -92,6 +92,10 @@ pub struct LipsyncSettings {
     /// resume them with it. Off by default. Speed changes of `Time<Virtual>` do not change
     /// voices: speech plays at its own pace and the mouth follows the audio, not game time.
     pub pause_with_virtual_time: bool,
+    /// Places every speaker's voice in the world with these settings (a speaker's own
+    /// [`SpatialVoice`](super::SpatialVoice) wins); `None`, the default, leaves voices mono
+    /// unless a speaker has one. Needs a [`VoiceListener`](super::VoiceListener).
+    pub spatial: Option<super::SpatialVoice>,
     /// Master volume of every voice, linear (1 is as delivered), times each
     /// [`Speaker::gain`](super::Speaker::gain). Change it at any time (an options menu): playing
     /// voices follow from the next frame, ramping over
@@ -119,6 +123,7 @@ impl Default for LipsyncSettings {
             buffer: DEFAULT_BUFFER,
             relax_time: Duration::from_millis(60),
             voice_volume: 1.0,
+            spatial: None,
             pause_with_virtual_time: false,
         }
     }

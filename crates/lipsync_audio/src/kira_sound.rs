@@ -6,8 +6,8 @@
 //! [`KIRA_CHUNK`] by default, [`DEVICE_CHUNK`] on the device output). The adapter here stamps the
 //! callback's instant once, in `on_start_processing`, so every piece of one callback is anchored
 //! to it (see the clock's docs), renders each piece into a buffer of [`DEVICE_CHUNK`] frames made
-//! with the sound (longer pieces are rendered in slices of it), and copies the mono samples to
-//! both channels.
+//! with the sound (longer pieces are rendered in slices of it), and hands kira the left and
+//! right channels.
 //!
 //! # Latency estimate
 //! kira does not pass on what cpal knows of the device's timing, so the sound measures it: the
@@ -93,16 +93,16 @@ fn rate_from_dt(dt: f64) -> u32 {
     }
 }
 
-/// What fills mono blocks on the audio thread.
-trait MonoSource: Send {
-    fn render(&mut self, out: &mut [f32], device_rate: u32, now: Instant);
+/// What fills stereo blocks on the audio thread.
+trait StereoSource: Send {
+    fn render(&mut self, left: &mut [f32], right: &mut [f32], device_rate: u32, now: Instant);
     fn set_output_latency(&mut self, estimate: Option<Duration>);
     fn is_finished(&self) -> bool;
 }
 
-impl MonoSource for VoiceRenderer {
-    fn render(&mut self, out: &mut [f32], device_rate: u32, now: Instant) {
-        VoiceRenderer::render(self, out, device_rate, now);
+impl StereoSource for VoiceRenderer {
+    fn render(&mut self, left: &mut [f32], right: &mut [f32], device_rate: u32, now: Instant) {
+        VoiceRenderer::render_stereo(self, left, right, device_rate, now);
     }
 
     fn set_output_latency(&mut self, estimate: Option<Duration>) {
@@ -114,9 +114,9 @@ impl MonoSource for VoiceRenderer {
     }
 }
 
-impl MonoSource for Mixer {
-    fn render(&mut self, out: &mut [f32], device_rate: u32, now: Instant) {
-        Mixer::render(self, out, device_rate, now);
+impl StereoSource for Mixer {
+    fn render(&mut self, left: &mut [f32], right: &mut [f32], device_rate: u32, now: Instant) {
+        Mixer::render(self, left, right, device_rate, now);
     }
 
     fn set_output_latency(&mut self, estimate: Option<Duration>) {
@@ -129,12 +129,12 @@ impl MonoSource for Mixer {
     }
 }
 
-/// kira's sound protocol over a [`MonoSource`]. Never allocates, locks or blocks.
+/// kira's sound protocol over a [`StereoSource`]. Never allocates, locks or blocks.
 #[derive(Debug)]
 struct KiraAdapter<S> {
     source: S,
-    /// Mono samples of one slice of a piece.
-    scratch: Box<[f32]>,
+    /// Left and right samples of one slice of a piece.
+    scratch: [Box<[f32]>; 2],
     /// The instant of the current callback.
     callback_at: Instant,
     /// Frames rendered since the current callback started.
@@ -149,11 +149,14 @@ struct KiraAdapter<S> {
     timing: Arc<DeviceTiming>,
 }
 
-impl<S: MonoSource> KiraAdapter<S> {
+impl<S: StereoSource> KiraAdapter<S> {
     fn new(source: S, timing: Arc<DeviceTiming>) -> Self {
         KiraAdapter {
             source,
-            scratch: vec![0.0; DEVICE_CHUNK].into_boxed_slice(),
+            scratch: [
+                vec![0.0; DEVICE_CHUNK].into_boxed_slice(),
+                vec![0.0; DEVICE_CHUNK].into_boxed_slice(),
+            ],
             callback_at: Instant::now(),
             callback_frames: 0,
             largest_callback: 0,
@@ -190,11 +193,13 @@ impl<S: MonoSource> KiraAdapter<S> {
         if self.estimate.is_some() {
             self.source.set_output_latency(self.estimate);
         }
-        for piece in out.chunks_mut(self.scratch.len()) {
-            let mono = &mut self.scratch[..piece.len()];
-            self.source.render(mono, rate, self.callback_at);
-            for (frame, &sample) in piece.iter_mut().zip(mono.iter()) {
-                *frame = Frame::from_mono(sample);
+        let [scratch_left, scratch_right] = &mut self.scratch;
+        for piece in out.chunks_mut(DEVICE_CHUNK) {
+            let left = &mut scratch_left[..piece.len()];
+            let right = &mut scratch_right[..piece.len()];
+            self.source.render(left, right, rate, self.callback_at);
+            for ((frame, &left), &right) in piece.iter_mut().zip(left.iter()).zip(right.iter()) {
+                *frame = Frame { left, right };
             }
         }
         self.callback_frames += out.len();

@@ -65,6 +65,7 @@ mod kira_sound;
 mod mixer;
 mod output;
 mod pipe;
+mod ramp;
 mod resample;
 mod virtual_output;
 mod voice;

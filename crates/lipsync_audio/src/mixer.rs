@@ -28,7 +28,8 @@ pub struct Mixer {
     voices: Vec<Box<VoiceRenderer>>,
     incoming: HeapCons<Box<VoiceRenderer>>,
     retired: HeapProd<Box<VoiceRenderer>>,
-    scratch: Vec<f32>,
+    /// One voice's left and right pieces.
+    scratch: [Vec<f32>; 2],
     /// The output's latency estimate, handed to every voice it mixes.
     output_latency: Option<Duration>,
 }
@@ -53,7 +54,7 @@ pub fn mixer(max_voices: usize, max_block: usize) -> (Mixer, VoiceQueue) {
         voices: Vec::with_capacity(max_voices),
         incoming: HeapCons::new(Arc::clone(&incoming)),
         retired: HeapProd::new(Arc::clone(&retired)),
-        scratch: vec![0.0; max_block.max(1)],
+        scratch: [vec![0.0; max_block.max(1)], vec![0.0; max_block.max(1)]],
         output_latency: None,
     };
     let queue = VoiceQueue {
@@ -76,8 +77,10 @@ impl Mixer {
         self.output_latency = estimate;
     }
 
-    /// Fills `out` with the sum of every voice at `device_rate`, for the callback at `now`.
-    pub fn render(&mut self, out: &mut [f32], device_rate: u32, now: Instant) {
+    /// Fills `left` and `right` (the same length) with the sum of every voice at `device_rate`,
+    /// each spread over the channels by its
+    /// [`channel gains`](crate::VoiceControl::set_channel_gains), for the callback at `now`.
+    pub fn render(&mut self, left: &mut [f32], right: &mut [f32], device_rate: u32, now: Instant) {
         while self.voices.len() < self.voices.capacity() {
             match self.incoming.try_pop() {
                 Some(voice) => self.voices.push(voice),
@@ -89,19 +92,26 @@ impl Mixer {
                 voice.set_output_latency(self.output_latency);
             }
         }
-        out.fill(0.0);
-        let piece = self.scratch.len();
+        let frames = left.len().min(right.len());
+        let (left, right) = (&mut left[..frames], &mut right[..frames]);
+        left.fill(0.0);
+        right.fill(0.0);
+        let piece = self.scratch[0].len();
+        let [scratch_left, scratch_right] = &mut self.scratch;
         // Every piece of one callback is stamped with the callback's instant: the clock's latency
         // runs from the callback to the end of the device's block, so an earlier piece's anchor is
         // merely behind, and the last piece's is exact.
-        for block in out.chunks_mut(piece) {
-            let scratch = &mut self.scratch[..block.len()];
+        for (out_left, out_right) in left.chunks_mut(piece).zip(right.chunks_mut(piece)) {
+            let n = out_left.len();
+            let (voice_left, voice_right) = (&mut scratch_left[..n], &mut scratch_right[..n]);
             for voice in &mut self.voices {
-                voice.render(scratch, device_rate, now);
-                block
-                    .iter_mut()
-                    .zip(scratch.iter())
-                    .for_each(|(o, s)| *o += s);
+                voice.render_stereo(voice_left, voice_right, device_rate, now);
+                for (o, s) in out_left.iter_mut().zip(voice_left.iter()) {
+                    *o += s;
+                }
+                for (o, s) in out_right.iter_mut().zip(voice_right.iter()) {
+                    *o += s;
+                }
             }
         }
         let mut index = 0;
@@ -136,7 +146,7 @@ impl std::fmt::Debug for Mixer {
         f.debug_struct("Mixer")
             .field("voices", &self.voices.len())
             .field("max_voices", &self.voices.capacity())
-            .field("max_block", &self.scratch.len())
+            .field("max_block", &self.scratch[0].len())
             .field("output_latency", &self.output_latency)
             .finish()
     }

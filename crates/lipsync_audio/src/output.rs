@@ -49,7 +49,7 @@ enum Driver {
     /// In a mutex only to be `Sync` (its mixer holds the audio thread's ring ends, which are
     /// not): every access goes through `get_mut`, so it is never locked.
     /// Its configuration is kept beside it, to be read through `&self`.
-    Manual(Mutex<ManualOutput>, OutputConfig),
+    Manual(Box<Mutex<ManualOutput>>, OutputConfig),
 }
 
 /// The manual output, without locking: `&mut` proves no one else holds it. Poisoning only
@@ -103,7 +103,7 @@ impl AudioOutput {
     /// A virtual output that renders one block per [`AudioOutput::step`], for tests.
     pub fn manual(config: OutputConfig) -> Result<Self, AudioError> {
         Ok(AudioOutput {
-            driver: Driver::Manual(Mutex::new(ManualOutput::new(config)?), config),
+            driver: Driver::Manual(Box::new(Mutex::new(ManualOutput::new(config)?)), config),
         })
     }
 
@@ -154,6 +154,15 @@ impl AudioOutput {
     pub fn step(&mut self, now: Instant) -> Option<&[f32]> {
         match &mut self.driver {
             Driver::Manual(output, _) => Some(manual(output).step(now)),
+            _ => None,
+        }
+    }
+
+    /// The left and right channels of the block the last [`AudioOutput::step`] rendered;
+    /// `None` unless the output is [`OutputKind::Manual`].
+    pub fn channels(&mut self) -> Option<(&[f32], &[f32])> {
+        match &mut self.driver {
+            Driver::Manual(output, _) => Some(manual(output).channels()),
             _ => None,
         }
     }

@@ -73,6 +73,9 @@ pub struct ManualOutput {
     config: OutputConfig,
     mixer: Mixer,
     queue: VoiceQueue,
+    left: Vec<f32>,
+    right: Vec<f32>,
+    /// The average of the channels.
     block: Vec<f32>,
 }
 
@@ -85,6 +88,8 @@ impl ManualOutput {
             config,
             mixer,
             queue,
+            left: vec![0.0; config.block_frames],
+            right: vec![0.0; config.block_frames],
             block: vec![0.0; config.block_frames],
         })
     }
@@ -100,13 +105,26 @@ impl ManualOutput {
         self.queue.add(voice)
     }
 
-    /// Renders one block as if the device called back at `now`, and returns it (mono).
+    /// Renders one block as if the device called back at `now`, and returns it mono: the average
+    /// of its two channels (exactly each voice's samples, for voices on both channels alike).
     /// Allocation-free: finished voices are dropped by [`ManualOutput::drop_retired`] or the next
     /// [`ManualOutput::add_voice`].
     pub fn step(&mut self, now: Instant) -> &[f32] {
-        self.mixer
-            .render(&mut self.block, self.config.device_rate, now);
+        self.mixer.render(
+            &mut self.left,
+            &mut self.right,
+            self.config.device_rate,
+            now,
+        );
+        for ((mono, left), right) in self.block.iter_mut().zip(&self.left).zip(&self.right) {
+            *mono = (left + right) * 0.5;
+        }
         &self.block
+    }
+
+    /// The last block's left and right channels.
+    pub fn channels(&self) -> (&[f32], &[f32]) {
+        (&self.left, &self.right)
     }
 
     /// Voices being mixed.
@@ -139,11 +157,12 @@ impl RealtimeOutput {
         let thread = std::thread::Builder::new()
             .name("bevy_lipsync virtual audio".into())
             .spawn(move || {
-                let mut block = vec![0.0; config.block_frames];
+                let mut left = vec![0.0; config.block_frames];
+                let mut right = vec![0.0; config.block_frames];
                 let period = config.block_period();
                 let mut deadline = Instant::now();
                 while !thread_stop.load(Ordering::Acquire) {
-                    mixer.render(&mut block, config.device_rate, Instant::now());
+                    mixer.render(&mut left, &mut right, config.device_rate, Instant::now());
                     deadline += period;
                     let now = Instant::now();
                     if now > deadline + period {

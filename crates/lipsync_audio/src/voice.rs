@@ -4,12 +4,13 @@
 
 use std::f32::consts::PI;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::AudioError;
 use super::clock::{AudibleClock, ClockState, ClockWriter};
 use super::pipe::{PcmConsumer, PcmProducer, PipeFlags, voice_pipe};
+use super::ramp::Ramp;
 use super::resample::Resampler;
 
 /// Ring size used when none is given: two seconds at the TTS rate absorbs network jitter.
@@ -85,10 +86,11 @@ pub struct VoiceRenderer {
     source_rate: u32,
     clock: ClockWriter,
     gain: Arc<AtomicU32>,
-    /// The gain of the last sample written.
-    applied_gain: f32,
-    /// The gain being ramped to, the change per device frame, and the frames left.
-    ramp: (f32, f32, u32),
+    /// The gain as applied, following the control's.
+    applied_gain: Ramp,
+    /// Left and right gains (pan and distance) as applied, following the control's.
+    channels: Arc<AtomicU64>,
+    applied_channels: [Ramp; 2],
     fade: Option<Fade>,
     /// A pause, from the moment it is seen until the voice resumes: its fade-out.
     hold: Option<Fade>,
@@ -101,6 +103,7 @@ pub struct VoiceRenderer {
 pub struct VoiceControl {
     flags: Arc<PipeFlags>,
     gain: Arc<AtomicU32>,
+    channels: Arc<AtomicU64>,
     clock: AudibleClock,
 }
 
@@ -118,8 +121,9 @@ impl VoiceRenderer {
             source_rate,
             clock,
             gain: Arc::new(AtomicU32::new(1f32.to_bits())),
-            applied_gain: 1.0,
-            ramp: (1.0, 0.0, 0),
+            applied_gain: Ramp::new(1.0),
+            channels: Arc::new(AtomicU64::new(pack_channels([1.0, 1.0]))),
+            applied_channels: [Ramp::new(1.0); 2],
             fade: None,
             hold: None,
             phase: Phase::Waiting,
@@ -131,6 +135,7 @@ impl VoiceRenderer {
         VoiceControl {
             flags: Arc::clone(self.pcm.flags()),
             gain: Arc::clone(&self.gain),
+            channels: Arc::clone(&self.channels),
             clock: self.clock.reader(),
         }
     }
@@ -163,8 +168,12 @@ impl VoiceRenderer {
         }
         self.resampler.set_output_rate(device_rate);
         if self.phase == Phase::Waiting {
-            // Nothing heard yet: start at the gain set, with no ramp from the default.
-            self.applied_gain = f32::from_bits(self.gain.load(Ordering::Relaxed));
+            // Nothing heard yet: start at the gains set, with no ramp from the defaults.
+            self.applied_gain
+                .jump(f32::from_bits(self.gain.load(Ordering::Relaxed)));
+            let [left, right] = unpack_channels(self.channels.load(Ordering::Relaxed));
+            self.applied_channels[0].jump(left);
+            self.applied_channels[1].jump(right);
         }
         let interrupted = self.pcm.flags().is_interrupted();
         if self.fade.is_none() && interrupted {
@@ -311,30 +320,42 @@ impl VoiceRenderer {
     /// (across blocks if need be) so it does not click.
     fn apply_gain(&mut self, samples: &mut [f32], device_rate: u32) {
         let target = f32::from_bits(self.gain.load(Ordering::Relaxed));
-        if self.applied_gain == target || !target.is_finite() {
-            let gain = self.applied_gain;
-            if gain != 1.0 {
-                samples.iter_mut().for_each(|s| *s *= gain);
-            }
-            return;
-        }
-        if self.ramp.0 != target || self.ramp.2 == 0 {
-            // A new change: ramp from wherever the gain is now.
-            let frames = (f64::from(device_rate) * GAIN_RAMP.as_secs_f64()).max(1.0) as u32;
-            self.ramp = (target, (target - self.applied_gain) / frames as f32, frames);
-        }
-        let (_, step, left) = &mut self.ramp;
-        for sample in samples.iter_mut() {
-            // The last frame of the ramp lands on the target exactly, whatever rounding did.
-            self.applied_gain = if *left > 1 {
-                self.applied_gain + *step
-            } else {
-                target
-            };
-            *left = left.saturating_sub(1);
-            *sample *= self.applied_gain;
-        }
+        self.applied_gain.aim(target, device_rate);
+        self.applied_gain.apply(samples);
     }
+
+    /// Renders the next block like [`VoiceRenderer::render`], into `left`, then spreads it over
+    /// both channels with the control's [`channel gains`](VoiceControl::set_channel_gains),
+    /// ramped like the gain. `left` and `right` have the same length.
+    pub fn render_stereo(
+        &mut self,
+        left: &mut [f32],
+        right: &mut [f32],
+        device_rate: u32,
+        now: Instant,
+    ) {
+        self.render(left, device_rate, now);
+        let [to_left, to_right] = unpack_channels(self.channels.load(Ordering::Relaxed));
+        let [left_gain, right_gain] = &mut self.applied_channels;
+        left_gain.aim(to_left, device_rate);
+        right_gain.aim(to_right, device_rate);
+        right.copy_from_slice(left);
+        left_gain.apply(left);
+        right_gain.apply(right);
+    }
+}
+
+/// Two channel gains in one atomic word.
+fn pack_channels([left, right]: [f32; 2]) -> u64 {
+    (u64::from(left.to_bits()) << 32) | u64::from(right.to_bits())
+}
+
+fn unpack_channels(word: u64) -> [f32; 2] {
+    // Truncations keep exactly the halves packed.
+    [
+        f32::from_bits((word >> 32) as u32),
+        f32::from_bits(word as u32),
+    ]
 }
 
 impl VoiceControl {
@@ -375,6 +396,20 @@ impl VoiceControl {
     /// The linear gain last set.
     pub fn gain(&self) -> f32 {
         f32::from_bits(self.gain.load(Ordering::Relaxed))
+    }
+
+    /// Sets how much of the voice goes to the left and to the right channel (linear; `[1, 1]`,
+    /// the default, is the mono voice on both): panning and distance for a voice placed in the
+    /// game's world. Reached within [`GAIN_RAMP`] from the next block, at once before the first
+    /// sample is heard; a mono output hears the average of the two.
+    pub fn set_channel_gains(&self, left: f32, right: f32) {
+        self.channels
+            .store(pack_channels([left, right]), Ordering::Relaxed);
+    }
+
+    /// The channel gains last set, `[left, right]`.
+    pub fn channel_gains(&self) -> [f32; 2] {
+        unpack_channels(self.channels.load(Ordering::Relaxed))
     }
 
     /// The utterance's audible clock.

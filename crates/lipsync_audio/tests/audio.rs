@@ -303,6 +303,34 @@ fn a_pause_falls_silent_within_a_block_holds_the_clock_and_resumes_bit_exact() {
 }
 
 #[test]
+fn channel_gains_place_a_voice_and_move_it_without_a_click() {
+    let mut rig = Rig::new(480);
+    rig.control.set_channel_gains(0.25, 0.75);
+    rig.feed(&[0.5; 48_000]);
+    let mono = rig.step().to_vec();
+    let (left, right) = rig.out.channels();
+    assert!(left.iter().all(|&x| x == 0.125) && right.iter().all(|&x| x == 0.375));
+    assert!(
+        mono.iter().all(|&x| x == 0.25),
+        "a mono output hears the average"
+    );
+    // Swapped: each channel glides to its new gain within the ramp, one step at a time.
+    rig.control.set_channel_gains(0.75, 0.25);
+    rig.step();
+    let (left, right) = rig.out.channels();
+    let ramp = (48_000.0 * GAIN_RAMP.as_secs_f64()) as usize;
+    assert!(left[ramp - 1..].iter().all(|&x| x == 0.375));
+    assert!(right[ramp - 1..].iter().all(|&x| x == 0.125));
+    for channel in [left, right] {
+        let steepest = channel
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0, f32::max);
+        assert!(steepest <= 0.25 / ramp as f32 + 1e-6, "step {steepest}");
+    }
+}
+
+#[test]
 fn the_callback_never_allocates_over_10_s_of_audio() {
     const BLOCK: usize = 512;
     let mut out = output(48_000, BLOCK);
