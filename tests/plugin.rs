@@ -590,22 +590,42 @@ fn a_scene_spawned_later_binds_and_a_rig_without_targets_is_reported() {
 }
 
 thread_local! {
-    /// Allocator calls made inside the plugin's system sets this frame.
-    static PLUGIN_ALLOCATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// Allocator calls made inside the plugin's system sets this frame: in `PreUpdate` (taking
+    /// in what the runtime sent) and in `PostUpdate` (dispatch, evaluation, binding, writing).
+    static RECEIVE_ALLOCATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    static FRAME_ALLOCATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 fn start_counting() {
     support::start_counting();
 }
 
-fn stop_counting() {
-    PLUGIN_ALLOCATIONS.with(|calls| calls.set(calls.get() + support::stop_counting()));
+fn stop_counting_receive() {
+    RECEIVE_ALLOCATIONS.with(|calls| calls.set(calls.get() + support::stop_counting()));
+}
+
+fn stop_counting_frame() {
+    FRAME_ALLOCATIONS.with(|calls| calls.set(calls.get() + support::stop_counting()));
 }
 
 #[test]
-fn the_plugin_allocates_nothing_per_frame_while_lines_play() {
+fn the_plugin_allocates_nothing_per_frame_while_lines_play_and_stream() {
     use bevy::ecs::schedule::SingleThreadedExecutor;
-    let emulator = emulator();
+    use bevy_lipsync::emulator::{Emulator, EmulatorConfig, Pacing, ToneVoice};
+
+    // Audio delivered at one and a half times real time, in 100 ms chunks: the last round
+    // plays while its lines still stream.
+    let emulator = Emulator::spawn(EmulatorConfig {
+        key: Some(KEY.into()),
+        source: Arc::new(ToneVoice),
+        pacing: Pacing {
+            real_time_factor: 1.5,
+            chunk_duration: Duration::from_millis(100),
+            ..Pacing::default()
+        },
+        ..Default::default()
+    })
+    .expect("emulator starts");
     let mut h = Harness::new(&emulator, KEY);
     // On one thread, so the counting systems see everything between them.
     for schedule in [PreUpdate.intern(), PostUpdate.intern()] {
@@ -617,35 +637,47 @@ fn the_plugin_allocates_nothing_per_frame_while_lines_play() {
         PreUpdate,
         (
             start_counting.before(LipsyncSystems::Receive),
-            stop_counting.after(LipsyncSystems::Receive),
+            stop_counting_receive.after(LipsyncSystems::Receive),
         ),
     );
     h.app.add_systems(
         PostUpdate,
         (
             start_counting.before(LipsyncSystems::Dispatch),
-            stop_counting.after(LipsyncSystems::Write),
+            stop_counting_frame.after(LipsyncSystems::Write),
         ),
     );
     let (first, _) = h.spawn_speaker("Dennis");
     let (second, _) = h.spawn_speaker("Ashley");
     h.heard.reserve(48_000 * 120);
     h.log.0.lock().expect("log").reserve(10_000);
-    // A first line each warms up what is kept between lines (message buffers, scratch).
-    for round in 0..2 {
+    // A first line each warms up what is kept between lines (message buffers, scratch); the
+    // second plays once delivered; the third plays as it streams.
+    for round in 0..3 {
+        let streaming = round == 2;
         for speaker in [first, second] {
             h.app.world_mut().commands().entity(speaker).say(LINE);
         }
         h.frame(Duration::ZERO);
-        h.wait_delivered(first);
-        h.wait_delivered(second);
-        let (mut frames, mut words, mut visemes) = (0, 0, 0);
+        if !streaming {
+            h.wait_delivered(first);
+            h.wait_delivered(second);
+        }
+        let (mut frames, mut words, mut visemes, mut while_streaming) = (0, 0, 0, 0);
         let busy = |h: &Harness, s| h.queue(s).is_speaking() || h.queue(s).waiting() > 0;
+        let delivered = |h: &Harness, s| h.queue(s).progress().is_some_and(|p| p.delivered);
         while busy(&h, first) || busy(&h, second) {
             let before = h.log.0.lock().expect("log").len();
-            PLUGIN_ALLOCATIONS.with(|calls| calls.set(0));
+            let streamed = !(delivered(&h, first) && delivered(&h, second));
+            RECEIVE_ALLOCATIONS.with(|calls| calls.set(0));
+            FRAME_ALLOCATIONS.with(|calls| calls.set(0));
+            if streaming {
+                // Frames at the pace of the delivery, so the audio arrives while it plays.
+                std::thread::sleep(Duration::from_millis(16));
+            }
             h.frame(Duration::from_millis(16));
-            let calls = PLUGIN_ALLOCATIONS.with(std::cell::Cell::get);
+            let receive = RECEIVE_ALLOCATIONS.with(std::cell::Cell::get);
+            let frame = FRAME_ALLOCATIONS.with(std::cell::Cell::get);
             let log = h.log.0.lock().expect("log");
             let events = &log[before..];
             // A line starting or ending hands its text to the game: not a per-frame cost.
@@ -660,8 +692,17 @@ fn the_plugin_allocates_nothing_per_frame_while_lines_play() {
                 .iter()
                 .filter(|e| matches!(e, Seen::Viseme(..)))
                 .count();
-            if round == 1 && !line_boundary {
-                assert_eq!(calls, 0, "frame {frames} allocated; events {events:?}");
+            if round > 0 && !line_boundary {
+                // Evaluating, announcing and writing never allocate, streaming or not.
+                assert_eq!(frame, 0, "frame {frames} allocated; events {events:?}");
+                // Taking in audio and timing as they arrive does; with everything delivered,
+                // nothing does.
+                if !streamed {
+                    assert_eq!(receive, 0, "frame {frames} allocated on receiving");
+                }
+            }
+            if streaming && streamed && !line_boundary {
+                while_streaming += 1;
             }
             frames += 1;
             assert!(frames < 1_000, "the lines never ended");
@@ -670,6 +711,12 @@ fn the_plugin_allocates_nothing_per_frame_while_lines_play() {
             words >= 20 && visemes >= 20,
             "{words} words, {visemes} shapes"
         );
+        if streaming {
+            assert!(
+                while_streaming >= 10,
+                "{while_streaming} frames checked while streaming"
+            );
+        }
     }
 }
 

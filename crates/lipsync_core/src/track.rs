@@ -120,12 +120,62 @@ impl UnknownSymbols {
 /// The viseme keys of one utterance, and the unknown symbols met while reading it.
 ///
 /// Rebuild it with [`VisemeTrack::update`] as the alignment grows: symbols already reported
-/// are not logged again.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// are not logged again, words and character runs already read aloud are not read again, and
+/// the buffers of the last update are reused, so an utterance streamed in many pieces costs
+/// little more than one read whole.
+#[derive(Clone, Debug, Default)]
 pub struct VisemeTrack {
     keys: Vec<VisemeKey>,
     source: Option<VisemeSource>,
     unknown: UnknownSymbols,
+    scratch: Scratch,
+}
+
+impl PartialEq for VisemeTrack {
+    /// Tracks are equal when they hold the same keys from the same source and met the same
+    /// unknown symbols, whatever their buffers hold.
+    fn eq(&self, other: &Self) -> bool {
+        (&self.keys, self.source, &self.unknown) == (&other.keys, other.source, &other.unknown)
+    }
+}
+
+impl Eq for VisemeTrack {}
+
+/// What one update leaves for the next.
+#[derive(Clone, Debug, Default)]
+struct Scratch {
+    /// The keys of the source being read.
+    keys: Vec<VisemeKey>,
+    /// Each phone's reading, for the `h` that takes its neighbour's shape.
+    readings: Vec<(PhoneVisemes, VisemeSource)>,
+    texts: ReadTexts,
+}
+
+/// Text read aloud, kept between updates.
+#[derive(Clone, Debug, Default)]
+struct ReadTexts {
+    /// What each word (or run of letters) read as, by position, with the text it was read from.
+    read: Vec<(String, Vec<SpelledViseme>)>,
+    /// The run of characters being read, and where each character sits in it.
+    run_text: String,
+    run_bytes: Vec<Range<usize>>,
+}
+
+impl ReadTexts {
+    /// `text` read aloud as the `index`th word or run: from the last update when it read the
+    /// same text there, else afresh.
+    fn read(&mut self, index: usize, text: &str, pronouncer: &dyn Pronouncer) -> &[SpelledViseme] {
+        if self.read.len() <= index {
+            self.read.resize_with(index + 1, Default::default);
+        }
+        let (read_from, shapes) = &mut self.read[index];
+        if read_from != text {
+            read_from.clear();
+            read_from.push_str(text);
+            *shapes = read_aloud(text, pronouncer);
+        }
+        shapes
+    }
 }
 
 impl VisemeTrack {
@@ -134,30 +184,38 @@ impl VisemeTrack {
     pub fn update(&mut self, alignment: &Alignment, pronouncer: &dyn Pronouncer) {
         self.keys.clear();
         self.source = None;
+        let Scratch {
+            keys,
+            readings,
+            texts,
+        } = &mut self.scratch;
         for source in VisemeSource::PRIORITY {
+            keys.clear();
             let mut reader = Reader {
-                keys: Vec::new(),
+                keys: &mut *keys,
                 recognised: 0,
                 unknown: &mut self.unknown,
-                pronouncer,
             };
             match source {
                 VisemeSource::Lipsync => reader.lipsync(&alignment.visemes),
-                VisemeSource::Phones => reader.phones(&alignment.phones),
+                VisemeSource::Phones => reader.phones(&alignment.phones, readings),
                 VisemeSource::Categories => reader.categories(&alignment.phones),
-                VisemeSource::Characters => reader.characters(&alignment.characters),
+                VisemeSource::Characters => {
+                    reader.characters(&alignment.characters, texts, pronouncer)
+                }
                 VisemeSource::Words => {
-                    for word in alignment.words.iter().filter(|w| !w.text.starts_with('[')) {
-                        let shapes = read_aloud(&word.text, pronouncer);
-                        reader.spelled(&word.text, &shapes, word.span, source);
+                    let words = alignment.words.iter().filter(|w| !w.text.starts_with('['));
+                    for (i, word) in words.enumerate() {
+                        let shapes = texts.read(i, &word.text, pronouncer);
+                        reader.spelled(&word.text, shapes, word.span, source);
                     }
                 }
             }
             if reader.recognised > 0 {
-                let mut keys = reader.keys;
                 keys.retain(|k| !k.span.is_empty());
+                // Stable and nearly sorted already: a linear pass for a streamed utterance.
                 keys.sort_by_key(|k| k.span.start);
-                self.keys = keys;
+                std::mem::swap(&mut self.keys, keys);
                 self.source = Some(source);
                 return;
             }
@@ -207,10 +265,9 @@ pub fn build_keys(alignment: &Alignment, pronouncer: &dyn Pronouncer) -> VisemeT
 
 /// Collects one source's keys and counts its recognised symbols.
 struct Reader<'a> {
-    keys: Vec<VisemeKey>,
+    keys: &'a mut Vec<VisemeKey>,
     recognised: usize,
     unknown: &'a mut UnknownSymbols,
-    pronouncer: &'a dyn Pronouncer,
 }
 
 impl Reader<'_> {
@@ -244,26 +301,28 @@ impl Reader<'_> {
         }
     }
 
-    fn phones(&mut self, phones: &[PhoneMark]) {
-        let readings: Vec<(PhoneVisemes, VisemeSource)> = phones
-            .iter()
-            .map(|phone| match phone_visemes(&phone.symbol) {
-                Some(visemes) => {
-                    self.recognised += 1;
-                    (visemes, VisemeSource::Phones)
-                }
-                None => {
-                    let category = InworldCategory::parse(&phone.viseme);
-                    let (shown, source) = match category {
-                        Some(c) => (category_viseme(c, None), VisemeSource::Categories),
-                        None => (Viseme::NEUTRAL, VisemeSource::Phones),
-                    };
-                    self.unknown(VisemeSource::Phones, &phone.symbol, shown);
-                    (PhoneVisemes::Single(shown), source)
-                }
-            })
-            .collect();
-        for (i, (phone, &(visemes, source))) in phones.iter().zip(&readings).enumerate() {
+    fn phones(&mut self, phones: &[PhoneMark], readings: &mut Vec<(PhoneVisemes, VisemeSource)>) {
+        readings.clear();
+        readings.extend(
+            phones
+                .iter()
+                .map(|phone| match phone_visemes(&phone.symbol) {
+                    Some(visemes) => {
+                        self.recognised += 1;
+                        (visemes, VisemeSource::Phones)
+                    }
+                    None => {
+                        let category = InworldCategory::parse(&phone.viseme);
+                        let (shown, source) = match category {
+                            Some(c) => (category_viseme(c, None), VisemeSource::Categories),
+                            None => (Viseme::NEUTRAL, VisemeSource::Phones),
+                        };
+                        self.unknown(VisemeSource::Phones, &phone.symbol, shown);
+                        (PhoneVisemes::Single(shown), source)
+                    }
+                }),
+        );
+        for (i, (phone, &(visemes, source))) in phones.iter().zip(readings.iter()).enumerate() {
             match visemes {
                 PhoneVisemes::Single(v) => self.push(v, phone.span, source),
                 PhoneVisemes::Diphthong {
@@ -275,7 +334,7 @@ impl Reader<'_> {
                     self.push(first, head, source);
                     self.push(second, tail, source);
                 }
-                PhoneVisemes::Aspirate => self.push(breath_shape(&readings, i), phone.span, source),
+                PhoneVisemes::Aspirate => self.push(breath_shape(readings, i), phone.span, source),
             }
         }
     }
@@ -296,20 +355,29 @@ impl Reader<'_> {
 
     /// Spells each run of letter characters as a word and places its shapes on the spans of the
     /// characters they were read from.
-    fn characters(&mut self, characters: &[CharacterMark]) {
+    fn characters(
+        &mut self,
+        characters: &[CharacterMark],
+        texts: &mut ReadTexts,
+        pronouncer: &dyn Pronouncer,
+    ) {
         let is_letter = |c: &CharacterMark| c.text.chars().any(char::is_alphanumeric);
-        for run in characters
+        let runs = characters
             .split(|c| !is_letter(c))
-            .filter(|r| !r.is_empty())
-        {
-            let mut text = String::new();
-            let mut bytes: Vec<Range<usize>> = Vec::with_capacity(run.len());
+            .filter(|r| !r.is_empty());
+        for (index, run) in runs.enumerate() {
+            let (mut text, mut bytes) = (
+                std::mem::take(&mut texts.run_text),
+                std::mem::take(&mut texts.run_bytes),
+            );
+            text.clear();
+            bytes.clear();
             for c in run {
                 let start = text.len();
                 text.push_str(&c.text);
                 bytes.push(start..text.len());
             }
-            let spelled = read_aloud(&text, self.pronouncer);
+            let spelled = texts.read(index, &text, pronouncer);
             // Shapes read from the same letters (`x` is KK then SS) share those letters' span.
             for group in spelled.chunk_by(|a, b| a.letters == b.letters) {
                 let letters = &group[0].letters;
@@ -325,6 +393,7 @@ impl Reader<'_> {
                 let span = FrameSpan::new(run[first].span.start, run[last].span.end);
                 self.spelled(&text, group, span, VisemeSource::Characters);
             }
+            (texts.run_text, texts.run_bytes) = (text, bytes);
         }
     }
 
@@ -371,21 +440,22 @@ fn split_span(span: FrameSpan, fraction: f32) -> (FrameSpan, FrameSpan) {
 }
 
 /// Divides `span` into consecutive pieces proportional to `weights`.
-fn divide(span: FrameSpan, weights: impl Iterator<Item = u32> + Clone) -> Vec<FrameSpan> {
+fn divide(
+    span: FrameSpan,
+    weights: impl Iterator<Item = u32> + Clone,
+) -> impl Iterator<Item = FrameSpan> {
     let total: u128 = weights.clone().map(u128::from).sum::<u128>().max(1);
     let len = u128::from(span.len());
     let mut acc: u128 = 0;
     let mut start = span.start;
-    weights
-        .map(|w| {
-            acc += u128::from(w);
-            // acc <= total, so the quotient is at most len and fits in u64.
-            let end = FrameOffset(span.start.0 + u64::try_from(len * acc / total).unwrap_or(0));
-            let piece = FrameSpan::new(start, end.min(span.end));
-            start = piece.end;
-            piece
-        })
-        .collect()
+    weights.map(move |w| {
+        acc += u128::from(w);
+        // acc <= total, so the quotient is at most len and fits in u64.
+        let end = FrameOffset(span.start.0 + u64::try_from(len * acc / total).unwrap_or(0));
+        let piece = FrameSpan::new(start, end.min(span.end));
+        start = piece.end;
+        piece
+    })
 }
 
 #[cfg(test)]
@@ -622,13 +692,11 @@ mod tests {
             (span(1000, 1300), span(1300, 1500))
         );
         assert_eq!(split_span(span(0, 1), 0.6), (span(0, 1), span(1, 1)));
+        let divided = |s, w: &[u32]| divide(s, w.iter().copied()).collect::<Vec<_>>();
         assert_eq!(
-            divide(span(0, 10), [1, 1, 1].into_iter()),
+            divided(span(0, 10), &[1, 1, 1]),
             [span(0, 3), span(3, 6), span(6, 10)]
         );
-        assert_eq!(
-            divide(span(5, 5), [1, 2].into_iter()),
-            [span(5, 5), span(5, 5)]
-        );
+        assert_eq!(divided(span(5, 5), &[1, 2]), [span(5, 5), span(5, 5)]);
     }
 }
