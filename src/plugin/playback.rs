@@ -94,17 +94,7 @@ pub(crate) fn dispatch_lines(
         if std::mem::take(&mut queue.stop_current)
             && let Some(line) = queue.current.take()
         {
-            runtime.lines.remove(&line.id);
-            emit(
-                &mut commands,
-                SpeechFinished {
-                    entity,
-                    line: line.line,
-                    text: line.text().to_owned(),
-                    interrupted: true,
-                },
-            );
-            // Dropping the line interrupts its voice and cancels its request.
+            interrupt(&mut commands, &mut runtime, entity, line);
         }
         if queue.current.is_some() {
             continue;
@@ -113,8 +103,13 @@ pub(crate) fn dispatch_lines(
             continue;
         };
         let voice = match runtime.resolve_voice(speaker, &settings) {
-            Ok(voice) => voice,
-            Err(error) => {
+            Ok(voice) if runtime.runtime.is_running() => voice,
+            unusable => {
+                let error = unusable.err().unwrap_or_else(|| {
+                    SpeechError::Internal(
+                        "the speech runtime thread has stopped; see the log for its panic".into(),
+                    )
+                });
                 emit(
                     &mut commands,
                     SpeechFailed {
@@ -127,20 +122,6 @@ pub(crate) fn dispatch_lines(
                 continue;
             }
         };
-        if !runtime.runtime.is_running() {
-            emit(
-                &mut commands,
-                SpeechFailed {
-                    entity,
-                    line: next.id,
-                    text: next.text,
-                    error: Arc::new(SpeechError::Internal(
-                        "the speech runtime thread has stopped; see the log for its panic".into(),
-                    )),
-                },
-            );
-            continue;
-        }
         let id = UtteranceId(runtime.next_id);
         runtime.next_id += 1;
         let request = SpeechRequest {
@@ -185,18 +166,25 @@ pub(crate) fn end_lines_of_removed_speakers(
         queue.waiting.clear();
         queue.stop_current = false;
         if let Some(line) = queue.current.take() {
-            emit(
-                &mut commands,
-                SpeechFinished {
-                    entity,
-                    line: line.line,
-                    text: line.text().to_owned(),
-                    interrupted: true,
-                },
-            );
+            interrupt(&mut commands, &mut runtime, entity, line);
         }
         *mouth = Mouth::default();
     }
+}
+
+/// Ends `entity`'s `line` as interrupted. Dropping it fades its voice out and cancels its
+/// request; whatever the runtime still sends for it is ignored.
+fn interrupt(commands: &mut Commands, runtime: &mut Runtime, entity: Entity, line: ActiveLine) {
+    runtime.lines.remove(&line.id);
+    emit(
+        commands,
+        SpeechFinished {
+            entity,
+            line: line.line,
+            text: line.text().to_owned(),
+            interrupted: true,
+        },
+    );
 }
 
 /// Plays the voices the runtime created and merges the timing it sent.

@@ -72,6 +72,16 @@ struct Fade {
 }
 
 impl Fade {
+    /// A fade over `length` of device time (floored: it never exceeds its budget), already over
+    /// when the voice is `silent`.
+    fn over(length: Duration, device_rate: u32, silent: bool) -> Self {
+        let total = ((f64::from(device_rate) * length.as_secs_f64()) as u32).max(1);
+        Fade {
+            done: if silent { total } else { 0 },
+            total,
+        }
+    }
+
     fn gain(&self) -> f32 {
         0.5 * (1.0 + (PI * self.done as f32 / self.total as f32).cos())
     }
@@ -177,30 +187,15 @@ impl VoiceRenderer {
         }
         let interrupted = self.pcm.flags().is_interrupted();
         if self.fade.is_none() && interrupted {
-            // Floor: the fade never exceeds its budget.
-            let total = (f64::from(device_rate) * INTERRUPT_FADE.as_secs_f64()) as u32;
-            self.fade = Some(Fade {
-                // A voice paused into silence has nothing left to fade.
-                done: if self.phase == Phase::Paused {
-                    total
-                } else {
-                    0
-                },
-                total: total.max(1),
-            });
+            // A voice paused into silence has nothing left to fade.
+            let silent = self.phase == Phase::Paused;
+            self.fade = Some(Fade::over(INTERRUPT_FADE, device_rate, silent));
         }
         if !interrupted && self.pcm.flags().is_paused() {
             if self.hold.is_none() {
-                let total = (f64::from(device_rate) * PAUSE_FADE.as_secs_f64()) as u32;
-                self.hold = Some(Fade {
-                    // Nothing heard yet: nothing to fade.
-                    done: if self.phase == Phase::Waiting {
-                        total
-                    } else {
-                        0
-                    },
-                    total: total.max(1),
-                });
+                // Nothing heard yet: nothing to fade.
+                let silent = self.phase == Phase::Waiting;
+                self.hold = Some(Fade::over(PAUSE_FADE, device_rate, silent));
             }
             if let Some(hold) = self.hold
                 && hold.done >= hold.total
