@@ -307,14 +307,14 @@ pub fn viseme_bars(
 pub fn overlay(
     control: Res<Control>,
     hud: Res<HudState>,
-    output: Res<SpeechOutput>,
+    (output, settings): (Res<SpeechOutput>, Res<LipsyncSettings>),
     npcs: Query<(Entity, &Npc)>,
     speakers: Query<(&Mouth, &SpeechQueue)>,
     mut status: Single<&mut Text, (With<StatusText>, Without<InputText>)>,
     mut input: Single<&mut Text, (With<InputText>, Without<StatusText>)>,
 ) {
     input.0 = format!(
-        "> {}_   (Enter: say  Tab: switch  1-5: samples  Esc: stop)",
+        "> {}_   (Enter: say  Tab: switch  1-5: samples  Esc: stop  Up/Down: A/V offset)",
         control.input
     );
     let Some(speaker) = selected(&npcs, &control) else {
@@ -346,12 +346,26 @@ pub fn overlay(
         let mean = hud.sync_ms.iter().sum::<f64>() / hud.sync_ms.len() as f64;
         format!("mean {mean:+.1} ms, p95 |{p95:.1}| ms")
     };
-    let output = match output.kind() {
-        OutputKind::Device => "audio device",
-        OutputKind::Realtime => "virtual output (no device)",
-        OutputKind::Manual => "manual output",
-        _ => "other output",
+    let (kind, source) = match output.kind() {
+        OutputKind::Device => ("audio device", "estimated: two callbacks"),
+        OutputKind::Realtime => ("virtual output (no device)", "one block"),
+        OutputKind::Manual => ("manual output", "one block"),
+        _ => ("other output", "estimated"),
     };
+    let source = if settings.latency.output_latency.is_some() {
+        "calibrated"
+    } else {
+        source
+    };
+    let latency = output
+        .latency(&settings.latency)
+        .output_latency
+        .unwrap_or_default();
+    let output = format!(
+        "{kind}, latency {:.1} ms ({source}), A/V offset {:+} ms",
+        latency.as_secs_f64() * 1e3,
+        control.av_offset_ms
+    );
     let failure = hud
         .last_failure
         .as_ref()

@@ -26,6 +26,7 @@ use bevy::window::WindowResolution;
 use bevy_lipsync::emulator::{Emulator, EmulatorConfig, EmulatorHandle, OfflineSource};
 use bevy_lipsync::inworld::{API_KEY_ENV, Credentials, InworldConfig};
 use bevy_lipsync::lipsync::Viseme;
+use bevy_lipsync::plugin::SpeechOutput;
 use bevy_lipsync::prelude::*;
 
 /// Lines on the number keys.
@@ -77,6 +78,9 @@ struct Control {
     input: String,
     /// Where speech comes from, for the overlay.
     provider: &'static str,
+    /// The A/V calibration (Up/Down, 5 ms a press): positive moves the mouth earlier, negative
+    /// later.
+    av_offset_ms: i32,
 }
 
 /// Keeps the in-process emulator alive for the app's lifetime.
@@ -140,6 +144,7 @@ fn main() -> AppExit {
         Update,
         (
             type_lines,
+            calibrate.after(type_lines),
             blink,
             hud::subtitles,
             hud::overlay,
@@ -289,9 +294,35 @@ fn type_lines(
                 }
             }
             Key::Space => control.input.push(' '),
+            Key::ArrowUp => control.av_offset_ms += 5,
+            Key::ArrowDown => control.av_offset_ms -= 5,
             _ => {}
         }
     }
+}
+
+/// Applies the A/V calibration, live: every playing voice follows from the next frame. A
+/// positive offset is the user offset (the mouth runs ahead); a negative one is added to the
+/// output latency the output measured (the sound is taken to leave later).
+fn calibrate(
+    control: Res<Control>,
+    output: Res<SpeechOutput>,
+    mut settings: ResMut<LipsyncSettings>,
+) {
+    if !control.is_changed() {
+        return;
+    }
+    let ms = |ms: i32| Duration::from_millis(u64::from(ms.unsigned_abs()));
+    let offset = control.av_offset_ms;
+    settings.latency.user_offset = if offset > 0 {
+        ms(offset)
+    } else {
+        Duration::ZERO
+    };
+    settings.latency.output_latency = (offset < 0).then(|| {
+        let measured = output.latency(&Default::default()).output_latency;
+        measured.unwrap_or_default() + ms(offset)
+    });
 }
 
 /// Characters blink every few seconds, on their own morph target (the plugin leaves it alone).

@@ -2,12 +2,14 @@
 
 use std::time::Duration;
 
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 
 use crate::audio::ClockState;
 use crate::lipsync::{DisplayTiming, VisemeWeights};
 
 use super::events::{SpeechFailed, SpeechFinished, SpeechStarted, VisemeChanged, WordSpoken, emit};
+use super::output::SpeechOutput;
 use super::playback::{Runtime, frame_instant};
 use super::settings::LipsyncSettings;
 use super::speaker::{Mouth, Speaker, SpeechQueue};
@@ -61,23 +63,25 @@ impl FramePacing {
 /// and reports what was heard since the last frame.
 pub(crate) fn evaluate_mouths(
     mut commands: Commands,
-    time: Res<Time<Real>>,
-    game_time: Res<Time<Virtual>>,
+    clocks: FrameClocks,
     settings: Res<LipsyncSettings>,
     mut pacing: ResMut<FramePacing>,
     mut runtime: ResMut<Runtime>,
+    output: Res<SpeechOutput>,
     mut speakers: Query<(Entity, Ref<Speaker>, &mut SpeechQueue, &mut Mouth)>,
 ) {
-    let now = frame_instant(&time);
-    pacing.observe(time.delta());
+    let now = frame_instant(&clocks.real);
+    // Calibration is live: every voice is read with this frame's latency and offset.
+    let latency = output.latency(&settings.latency);
+    pacing.observe(clocks.real.delta());
     let timing = DisplayTiming {
         render_latency: pacing
             .period
             .mul_f32(settings.render_latency_frames.max(0.0)),
         frame_period: pacing.period,
     };
-    let relax = relax_factor(time.delta(), settings.relax_time);
-    let game_paused = game_paused(&settings, &game_time);
+    let relax = relax_factor(clocks.real.delta(), settings.relax_time);
+    let game_paused = clocks.game_paused(&settings);
     for (entity, speaker, mut queue, mut mouth) in &mut speakers {
         let mut target = VisemeWeights::REST;
         let mut follows_line = false;
@@ -98,10 +102,12 @@ pub(crate) fn evaluate_mouths(
             {
                 control.set_gain(speaker.gain * settings.voice_volume);
             }
-            let heard = line.listen(now);
-            if heard.state != ClockState::NotStarted && !line.started {
+            let heard = line.listen(now, latency);
+            line.rendered |= heard.state != ClockState::NotStarted;
+            // Announced in the frame on screen while the first sample is heard, like a word:
+            // rendered earlier, the start may still wait in the device's buffer.
+            if line.rendered && !line.started && heard.until_heard <= timing.lookahead() {
                 line.started = true;
-                // Rendered now, heard once it leaves the device's buffer.
                 let waited = now.saturating_duration_since(line.requested_at) + heard.until_heard;
                 line.first_audio = Some(waited);
                 emit(
@@ -116,14 +122,16 @@ pub(crate) fn evaluate_mouths(
                 );
             }
             // Paused and heard to where it stopped: the mouth relaxes until it resumes.
-            if line.started && heard.state != ClockState::Paused {
+            if line.rendered && heard.state != ClockState::Paused {
                 let rate = line.timeline.sample_rate();
                 let advancing = heard.state == ClockState::Playing;
                 let shown = timing.display_position(heard.signed_frames(rate), advancing, rate);
                 line.shown = shown;
                 line.timeline.evaluate(shown, &mut target);
                 follows_line = true;
-                announce_words(&mut commands, entity, line, shown);
+                if line.started {
+                    announce_words(&mut commands, entity, line, shown);
+                }
             }
             finished = line.is_over();
         }
@@ -180,9 +188,18 @@ pub(crate) fn evaluate_mouths(
     }
 }
 
-/// Whether the game's pause holds every speaker.
-pub(crate) fn game_paused(settings: &LipsyncSettings, game_time: &Time<Virtual>) -> bool {
-    settings.pause_with_virtual_time && game_time.is_paused()
+/// The clocks a frame reads: wall time, for audio and display, and the game's, for its pause.
+#[derive(SystemParam)]
+pub(crate) struct FrameClocks<'w> {
+    pub(crate) real: Res<'w, Time<Real>>,
+    game: Res<'w, Time<Virtual>>,
+}
+
+impl FrameClocks<'_> {
+    /// Whether the game's pause holds every speaker.
+    pub(crate) fn game_paused(&self, settings: &LipsyncSettings) -> bool {
+        settings.pause_with_virtual_time && self.game.is_paused()
+    }
 }
 
 /// Sends a [`WordSpoken`] for each final word whose start the display position has passed.

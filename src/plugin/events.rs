@@ -15,7 +15,9 @@ use crate::lipsync::Viseme;
 use super::speaker::LineId;
 use crate::speech::SpeechError;
 
-/// A line's first audio is being heard.
+/// A line's first audio is being heard: sent in the frame on screen while its first sample
+/// leaves the speaker (like a [`WordSpoken`]), not when it is rendered, which can be a device
+/// buffer earlier.
 #[derive(EntityEvent, Message, Clone, Debug)]
 pub struct SpeechStarted {
     /// The speaker.

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use crate::alignment::{Alignment, AlignmentUpdate, FrameOffset};
-use crate::audio::{AudibleClock, AudiblePosition, ClockState, VoiceControl};
+use crate::audio::{AudibleClock, AudiblePosition, ClockState, LatencySettings, VoiceControl};
 use crate::lipsync::VisemeTimeline;
 
 use super::runtime::{Canceller, UtteranceId};
@@ -25,7 +25,10 @@ pub(crate) struct ActiveLine {
     /// The request failed after some audio was delivered: that audio plays to its end, then
     /// the line reports this failure instead of finishing.
     pub(crate) failure: Option<std::sync::Arc<crate::speech::SpeechError>>,
-    /// [`SpeechStarted`](super::SpeechStarted) was sent.
+    /// The first block was rendered: the mouth follows the line (it may anticipate the sound).
+    pub(crate) rendered: bool,
+    /// [`SpeechStarted`](super::SpeechStarted) was sent: the first frame is heard while the frame
+    /// being computed is on screen.
     pub(crate) started: bool,
     pub(crate) first_chunk: Option<Duration>,
     pub(crate) first_audio: Option<Duration>,
@@ -68,6 +71,7 @@ impl ActiveLine {
             timeline,
             stream_ended: false,
             failure: None,
+            rendered: false,
             started: false,
             first_chunk: None,
             first_audio: None,
@@ -147,9 +151,11 @@ impl ActiveLine {
             .push_envelope(envelope_start, envelope, envelope_block);
     }
 
-    /// Reads the clock at `at`. A line without a voice yet has not started.
-    pub(crate) fn listen(&mut self, at: Instant) -> AudiblePosition {
-        if let Some((_, clock)) = &self.voice {
+    /// Reads the clock at `at` with `latency` (the calibration of this frame). A line without a
+    /// voice yet has not started.
+    pub(crate) fn listen(&mut self, at: Instant, latency: LatencySettings) -> AudiblePosition {
+        if let Some((_, clock)) = &mut self.voice {
+            clock.set_latency(latency);
             self.heard = clock.audible_position(at);
         }
         self.heard

@@ -15,7 +15,6 @@ use super::settings::{LipsyncSettings, OutputSetting};
 #[derive(Resource, Debug)]
 pub struct SpeechOutput {
     output: AudioOutput,
-    latency: LatencySettings,
 }
 
 impl SpeechOutput {
@@ -28,10 +27,7 @@ impl SpeechOutput {
             }
             OutputSetting::Manual => AudioOutput::manual(settings.virtual_output)?,
         };
-        Ok(SpeechOutput {
-            output,
-            latency: settings.latency,
-        })
+        Ok(SpeechOutput { output })
     }
 
     /// Renders one block at `now` (manual output only; `None` otherwise) and returns it, mono.
@@ -55,16 +51,18 @@ impl SpeechOutput {
         self.output.device_rate()
     }
 
-    /// The latency the voices' clocks apply: the configured output latency, else the output's
-    /// estimate, and the user offset.
-    pub fn latency(&self) -> LatencySettings {
+    /// The latency the voices' clocks apply with `configured`
+    /// ([`LipsyncSettings::latency`]): its output latency, else the output's estimate, and its
+    /// user offset. Every playing voice is read with it from the next frame on, so a game can
+    /// calibrate while lines play.
+    pub fn latency(&self, configured: &LatencySettings) -> LatencySettings {
         LatencySettings {
             output_latency: Some(
-                self.latency
+                configured
                     .output_latency
                     .unwrap_or_else(|| self.output.output_latency()),
             ),
-            user_offset: self.latency.user_offset,
+            user_offset: configured.user_offset,
         }
     }
 

@@ -9,7 +9,7 @@ use bevy::prelude::*;
 use crate::lipsync::VisemeTimeline;
 use crate::speech::{Provider, SpeechError, SpeechRequest, VoiceDescriptor};
 
-use super::evaluate::game_paused;
+use super::evaluate::FrameClocks;
 use super::events::{SpeechFailed, SpeechFinished, emit};
 use super::line::ActiveLine;
 use super::output::SpeechOutput;
@@ -78,12 +78,11 @@ pub(crate) fn dispatch_lines(
     mut commands: Commands,
     mut runtime: ResMut<Runtime>,
     settings: Res<LipsyncSettings>,
-    time: Res<Time<Real>>,
-    game_time: Res<Time<Virtual>>,
+    clocks: FrameClocks,
     mut speakers: Query<(Entity, &Speaker, &mut SpeechQueue)>,
 ) {
-    let now = frame_instant(&time);
-    let game_paused = game_paused(&settings, &game_time);
+    let now = frame_instant(&clocks.real);
+    let game_paused = clocks.game_paused(&settings);
     for (entity, speaker, mut queue) in &mut speakers {
         // Read through `Mut` first, so idle speakers are not marked changed every frame.
         let holding = queue.paused || game_paused;
@@ -191,7 +190,7 @@ fn interrupt(commands: &mut Commands, runtime: &mut Runtime, entity: Entity, lin
 pub(crate) fn receive_runtime_events(
     mut commands: Commands,
     settings: Res<LipsyncSettings>,
-    game_time: Res<Time<Virtual>>,
+    clocks: FrameClocks,
     mut runtime: ResMut<Runtime>,
     mut output: ResMut<SpeechOutput>,
     mut speakers: Query<(&Speaker, &mut SpeechQueue)>,
@@ -213,7 +212,7 @@ pub(crate) fn receive_runtime_events(
             runtime.lines.remove(&id);
             continue;
         };
-        let paused = queue.paused || game_paused(&settings, &game_time);
+        let paused = queue.paused || clocks.game_paused(&settings);
         let Some(line) = queue.current.as_mut().filter(|line| line.id == id) else {
             continue;
         };
@@ -229,7 +228,10 @@ pub(crate) fn receive_runtime_events(
                     // Paused before it sounded: it starts held.
                     control.pause();
                 }
-                let clock = control.clock().clone().with_latency(output.latency());
+                let clock = control
+                    .clock()
+                    .clone()
+                    .with_latency(output.latency(&settings.latency));
                 match output.output_mut().play(*renderer) {
                     Ok(()) => {
                         line.attach_voice(control, clock, first_chunk);

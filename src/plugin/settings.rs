@@ -73,7 +73,8 @@ pub struct LipsyncSettings {
     pub output: OutputSetting,
     /// Frames of the virtual output (rate, block size) and the most voices heard at once.
     pub virtual_output: crate::audio::OutputConfig,
-    /// Output latency (`None`: estimated from the output) and a user offset.
+    /// Output latency (`None`: estimated from the output) and a user offset. Live: a change
+    /// (an A/V calibration slider) applies to every playing voice from the next frame.
     pub latency: LatencySettings,
     /// How many frames pass between computing the mouth and seeing it (pipelined rendering,
     /// swap chain). The mouth is evaluated that far ahead, plus half a frame.

@@ -229,6 +229,12 @@ impl AudibleClock {
         self
     }
 
+    /// Reads this clock with `latency` from now on: a calibration change applies to the next
+    /// reading. A plain store.
+    pub fn set_latency(&mut self, latency: LatencySettings) {
+        self.latency = latency;
+    }
+
     /// The latency settings this handle applies.
     pub fn latency(&self) -> LatencySettings {
         self.latency
