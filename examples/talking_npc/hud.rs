@@ -346,24 +346,17 @@ pub fn overlay(
         let mean = hud.sync_ms.iter().sum::<f64>() / hud.sync_ms.len() as f64;
         format!("mean {mean:+.1} ms, p95 |{p95:.1}| ms")
     };
-    let (kind, source) = match output.kind() {
-        OutputKind::Device => ("audio device", "estimated: two callbacks"),
-        OutputKind::Realtime => ("virtual output (no device)", "one block"),
-        OutputKind::Manual => ("manual output", "one block"),
-        _ => ("other output", "estimated"),
+    let kind = match output.kind() {
+        OutputKind::Device => "audio device",
+        OutputKind::Realtime => "virtual output (no device)",
+        OutputKind::Manual => "manual output",
+        _ => "other output",
     };
-    let source = if settings.latency.output_latency.is_some() {
-        "calibrated"
-    } else {
-        source
-    };
-    let latency = output
-        .latency(&settings.latency)
-        .output_latency
-        .unwrap_or_default();
+    let latency = output.latency_report(&settings.latency);
     let output = format!(
-        "{kind}, latency {:.1} ms ({source}), A/V offset {:+} ms",
-        latency.as_secs_f64() * 1e3,
+        "{kind}, latency {:.1} ms ({}), A/V offset {:+} ms",
+        latency.latency.as_secs_f64() * 1e3,
+        latency.source,
         control.av_offset_ms
     );
     let failure = hud

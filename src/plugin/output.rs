@@ -4,7 +4,9 @@ use std::time::Instant;
 
 use bevy::prelude::Resource;
 
-use crate::audio::{AudioError, AudioOutput, LatencySettings, OutputKind, OutputMode};
+use crate::audio::{
+    AudioError, AudioOutput, LatencySettings, LatencySource, OutputKind, OutputLatency, OutputMode,
+};
 
 use super::settings::{LipsyncSettings, OutputSetting};
 
@@ -63,6 +65,20 @@ impl SpeechOutput {
                     .unwrap_or_else(|| self.output.output_latency()),
             ),
             user_offset: configured.user_offset,
+        }
+    }
+
+    /// The output latency in effect and where it comes from, for a diagnostic or a calibration
+    /// screen: the game's own ([`LatencySource::Configured`]), reported by the device every
+    /// callback, or estimated where the host reports nothing. The latency counts from a
+    /// callback to the end of its block being heard.
+    pub fn latency_report(&self, configured: &LatencySettings) -> OutputLatency {
+        match configured.output_latency {
+            Some(latency) => OutputLatency {
+                latency,
+                source: LatencySource::Configured,
+            },
+            None => self.output.latency_report(),
         }
     }
 

@@ -12,10 +12,10 @@ use std::time::Duration;
 use kira::backend::Backend;
 use kira::{AudioManager, DefaultBackend};
 
-use super::AudioError;
 use super::kira_sound::{DEVICE_CHUNK, DeviceTiming, KIRA_CHUNK, MixerSound};
 use super::mixer::{VoiceQueue, mixer};
 use super::voice::VoiceRenderer;
+use super::{AudioError, LatencySource, OutputLatency};
 
 /// Voices mixed into one sound on a kira [`AudioManager`]'s main track. With the default cpal
 /// backend this is the device output; with kira's `MockBackend` it is stepped by hand in tests.
@@ -54,7 +54,17 @@ impl<B: Backend> KiraOutput<B> {
     /// `nominal_rate` is the rate the backend was set up at (kira does not tell), reported by
     /// [`KiraOutput::device_rate`] until the first callback shows the real one.
     pub fn new(
+        manager: AudioManager<B>,
+        nominal_rate: u32,
+        max_voices: usize,
+    ) -> Result<Self, AudioError> {
+        Self::with_timing(manager, Arc::default(), nominal_rate, max_voices)
+    }
+
+    /// As [`KiraOutput::new`], with the timing the backend reports to (the device backend).
+    pub(crate) fn with_timing(
         mut manager: AudioManager<B>,
+        timing: Arc<DeviceTiming>,
         nominal_rate: u32,
         max_voices: usize,
     ) -> Result<Self, AudioError> {
@@ -64,7 +74,6 @@ impl<B: Backend> KiraOutput<B> {
         let max_voices = max_voices.max(1);
         // The sound renders pieces of at most this many frames into the mixer.
         let (mixer, queue) = mixer(max_voices, DEVICE_CHUNK);
-        let timing = Arc::new(DeviceTiming::default());
         manager
             .play(MixerSound::new(mixer, Arc::clone(&timing)))
             .map_err(|_| AudioError::KiraTrackFull)?;
@@ -103,14 +112,38 @@ impl<B: Backend> KiraOutput<B> {
         self.timing.callback_frames()
     }
 
-    /// The estimated output latency handed to every voice: two device callbacks (the device's
-    /// buffer plus the block itself); before the first callback completed, one kira block, the
-    /// least the device can add.
+    /// The output latency handed to every voice, counted from where each callback is anchored:
+    /// one device callback (the block itself) where the device reports when it plays each block,
+    /// else two (the device's buffer plus the block); before the first callback completed, one
+    /// kira block, the least the device can add.
     pub fn output_latency(&self) -> Duration {
-        self.timing.output_latency().unwrap_or_else(|| {
-            let nanos = KIRA_CHUNK as u64 * 1_000_000_000 / u64::from(self.device_rate());
-            Duration::from_nanos(nanos)
-        })
+        self.timing
+            .output_latency()
+            .unwrap_or_else(|| self.first_block())
+    }
+
+    /// How long the device takes from a callback to the end of its block being heard, and how
+    /// that is known: what to show a player calibrating A/V sync.
+    pub fn latency_report(&self) -> OutputLatency {
+        match (self.timing.device_delay(), self.timing.output_latency()) {
+            (Some(delay), Some(block)) => OutputLatency {
+                latency: delay + block,
+                source: LatencySource::DeviceReported,
+            },
+            (None, Some(estimate)) => OutputLatency {
+                latency: estimate,
+                source: LatencySource::CallbackEstimate,
+            },
+            _ => OutputLatency {
+                latency: self.first_block(),
+                source: LatencySource::BlockPeriod,
+            },
+        }
+    }
+
+    fn first_block(&self) -> Duration {
+        let nanos = KIRA_CHUNK as u64 * 1_000_000_000 / u64::from(self.device_rate());
+        Duration::from_nanos(nanos)
     }
 
     /// The kira manager: for its backend (e.g. to step kira's `MockBackend`) or to play other

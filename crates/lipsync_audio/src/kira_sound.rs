@@ -9,19 +9,28 @@
 //! with the sound (longer pieces are rendered in slices of it), and hands kira the left and
 //! right channels.
 //!
-//! # Latency estimate
-//! kira does not pass on what cpal knows of the device's timing, so the sound measures it: the
-//! frames between two `on_start_processing` calls are one device callback. The device asks for a
-//! block when it has room for one, while the block before is still playing, so the end of a new
-//! block is heard about two callbacks after the request: the device's buffer (taken to be one
-//! callback, the double buffering of ALSA periods, CoreAudio and WASAPI) plus the block itself.
-//! The estimate is twice the largest callback of roughly the last [`CALLBACK_WINDOW`] callbacks,
-//! handed to every voice ([`VoiceRenderer::set_output_latency`]); a reader that configured
+//! # Latency: reported by the device, or estimated
+//! The frames between two `on_start_processing` calls are one device callback. On the device
+//! output, the backend (`device_backend`) publishes before each callback how long the device
+//! will take to reach the callback's block: cpal's `playback - callback`, what the device still
+//! has queued. The adapter then anchors the callback at that playback instant, so the clock's
+//! offset is where the block's first frame really leaves the device, late wake-ups and stream
+//! start-up bursts included, and the output latency handed to the voices is only the block
+//! itself (its last frame is heard one block after its first).
+//!
+//! Where nothing reports a delay (kira's own backends, a host whose delay reads zero on every
+//! callback of the last [`CALLBACK_WINDOW`]), the callback is anchored at its instant and the
+//! latency is estimated: the device asks for a block when it has room for one, while the block
+//! before still plays, so the end of a new block is heard about two callbacks after the request
+//! (the device's buffer, taken to be one callback as with the double buffering of ALSA periods,
+//! CoreAudio and WASAPI, plus the block itself). Either way the latency is counted in the
+//! largest callback of roughly the last [`CALLBACK_WINDOW`], handed to every voice
+//! ([`VoiceRenderer::set_output_latency`]); a reader that configured
 //! [`LatencySettings::output_latency`](super::LatencySettings::output_latency) keeps its own.
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use kira::Frame;
@@ -45,14 +54,47 @@ pub const DEVICE_CHUNK: usize = 1_024;
 /// device restarted with a smaller buffer is followed within about a second.
 pub const CALLBACK_WINDOW: u32 = 64;
 
-/// The device's timing as the sound measured it, shared with the output's owner (atomics).
+/// The longest delay a device report is believed: Bluetooth headsets reach 300 ms.
+pub const MAX_DEVICE_DELAY: Duration = Duration::from_secs(2);
+
+/// The device's timing as the backend reported it and the sound measured it, shared with the
+/// output's owner (atomics).
 #[derive(Debug, Default)]
 pub(crate) struct DeviceTiming {
     rate: AtomicU32,
     callback_frames: AtomicUsize,
+    /// The delay the backend reported for the callback about to render, in nanoseconds.
+    delay: AtomicU64,
+    /// The largest delay reported over the window, in nanoseconds, and whether the device
+    /// reports its delay at all (a nonzero one within the window).
+    largest_delay: AtomicU64,
+    reported: AtomicBool,
 }
 
 impl DeviceTiming {
+    /// The backend's report for the callback about to render: the device plays the callback's
+    /// first frame `delay` after the callback started. Called on the audio thread.
+    /// A delay beyond [`MAX_DEVICE_DELAY`] is taken for a broken report and ignored.
+    pub(crate) fn report_delay(&self, delay: Duration) {
+        let nanos = if delay <= MAX_DEVICE_DELAY {
+            delay.as_nanos() as u64
+        } else {
+            0
+        };
+        self.delay.store(nanos, Ordering::Relaxed);
+    }
+
+    /// Whether the device reports when it plays each block (else the latency is estimated).
+    pub(crate) fn reported(&self) -> bool {
+        self.reported.load(Ordering::Relaxed)
+    }
+
+    /// The largest delay the device reported over the window, while it reports one.
+    pub(crate) fn device_delay(&self) -> Option<Duration> {
+        self.reported()
+            .then(|| Duration::from_nanos(self.largest_delay.load(Ordering::Relaxed)))
+    }
+
     /// The rate kira renders at, once a callback has run.
     pub(crate) fn device_rate(&self) -> Option<u32> {
         Some(self.rate.load(Ordering::Relaxed)).filter(|&rate| rate > 0)
@@ -63,14 +105,25 @@ impl DeviceTiming {
         Some(self.callback_frames.load(Ordering::Relaxed)).filter(|&frames| frames > 0)
     }
 
-    /// The output latency estimate (module docs), once a callback has completed.
+    /// The output latency handed to the voices (module docs), once a callback has completed:
+    /// one block where the device reports its delay, two where it is estimated.
     pub(crate) fn output_latency(&self) -> Option<Duration> {
-        latency_estimate(self.device_rate()?, self.callback_frames()?)
+        latency_estimate(
+            self.device_rate()?,
+            self.callback_frames()?,
+            latency_blocks(self.reported()),
+        )
     }
 }
 
-/// Two callbacks of `callback_frames` at `rate`: the device's buffer plus the block itself.
-fn latency_estimate(rate: u32, callback_frames: usize) -> Option<Duration> {
+/// Blocks of output latency after a callback's anchor: the block itself where the anchor is the
+/// device's playback instant, and the device's buffer too where it is the callback's instant.
+fn latency_blocks(reported: bool) -> u64 {
+    if reported { 1 } else { 2 }
+}
+
+/// `blocks` callbacks of `callback_frames` at `rate`.
+fn latency_estimate(rate: u32, callback_frames: usize, blocks: u64) -> Option<Duration> {
     if rate == 0 || callback_frames == 0 {
         return None;
     }
@@ -79,7 +132,7 @@ fn latency_estimate(rate: u32, callback_frames: usize) -> Option<Duration> {
         .unwrap_or(u64::MAX)
         .min(1 << 32);
     Some(Duration::from_nanos(
-        2 * frames * 1_000_000_000 / u64::from(rate),
+        blocks * frames * 1_000_000_000 / u64::from(rate),
     ))
 }
 
@@ -142,10 +195,15 @@ struct KiraAdapter<S> {
     /// The largest callback of the window, and how many callbacks ago it was measured.
     largest_callback: usize,
     callbacks_since_largest: u32,
-    /// The latency estimate handed to the source, and the rate and callback it was made from:
-    /// recomputed only when they change.
+    /// The largest device delay of the window (nanoseconds), and how many callbacks ago it
+    /// was reported; callbacks since the last nonzero delay (`u32::MAX`: none yet).
+    largest_delay: u64,
+    callbacks_since_largest_delay: u32,
+    callbacks_since_reported: u32,
+    /// The latency estimate handed to the source, and the rate, callback and kind of anchor it
+    /// was made from: recomputed only when they change.
     estimate: Option<Duration>,
-    estimated_from: (u32, usize),
+    estimated_from: (u32, usize, bool),
     timing: Arc<DeviceTiming>,
 }
 
@@ -161,15 +219,21 @@ impl<S: StereoSource> KiraAdapter<S> {
             callback_frames: 0,
             largest_callback: 0,
             callbacks_since_largest: 0,
+            largest_delay: 0,
+            callbacks_since_largest_delay: 0,
+            callbacks_since_reported: u32::MAX,
             estimate: None,
-            estimated_from: (0, 0),
+            estimated_from: (0, 0, false),
             timing,
         }
     }
 
     fn on_start_processing(&mut self) {
-        // The one clock read of the callback: every piece is anchored to it.
-        self.callback_at = Instant::now();
+        // The one clock read of the callback: every piece is anchored to it, at the instant the
+        // device plays the block where it says when that is.
+        let delay = self.timing.delay.load(Ordering::Relaxed);
+        self.callback_at = Instant::now() + Duration::from_nanos(delay);
+        self.track_delay(delay);
         let frames = std::mem::take(&mut self.callback_frames);
         if frames == 0 {
             return;
@@ -183,11 +247,36 @@ impl<S: StereoSource> KiraAdapter<S> {
         }
     }
 
+    /// Keeps the largest delay of the window and whether the device reports one at all.
+    fn track_delay(&mut self, delay: u64) {
+        if delay > 0 {
+            self.callbacks_since_reported = 0;
+        } else {
+            self.callbacks_since_reported = self.callbacks_since_reported.saturating_add(1);
+        }
+        if delay >= self.largest_delay || self.callbacks_since_largest_delay >= CALLBACK_WINDOW {
+            self.largest_delay = delay;
+            self.callbacks_since_largest_delay = 0;
+            self.timing.largest_delay.store(delay, Ordering::Relaxed);
+        } else {
+            self.callbacks_since_largest_delay += 1;
+        }
+        self.timing
+            .reported
+            .store(self.reports_delay(), Ordering::Relaxed);
+    }
+
+    /// Whether the device reported a nonzero delay within the window.
+    fn reports_delay(&self) -> bool {
+        self.callbacks_since_reported <= CALLBACK_WINDOW
+    }
+
     fn process(&mut self, out: &mut [Frame], dt: f64) {
         let rate = rate_from_dt(dt);
-        if self.estimated_from != (rate, self.largest_callback) {
-            self.estimated_from = (rate, self.largest_callback);
-            self.estimate = latency_estimate(rate, self.largest_callback);
+        let reported = self.reports_delay();
+        if self.estimated_from != (rate, self.largest_callback, reported) {
+            self.estimated_from = (rate, self.largest_callback, reported);
+            self.estimate = latency_estimate(rate, self.largest_callback, latency_blocks(reported));
             self.timing.rate.store(rate, Ordering::Relaxed);
         }
         if self.estimate.is_some() {
@@ -332,11 +421,15 @@ mod tests {
     #[test]
     fn latency_is_two_callbacks() {
         assert_eq!(
-            latency_estimate(48_000, 480),
+            latency_estimate(48_000, 480, 2),
             Some(Duration::from_millis(20))
         );
-        assert_eq!(latency_estimate(48_000, 0), None);
-        assert_eq!(latency_estimate(0, 480), None);
+        assert_eq!(
+            latency_estimate(48_000, 480, 1),
+            Some(Duration::from_millis(10))
+        );
+        assert_eq!(latency_estimate(48_000, 0, 2), None);
+        assert_eq!(latency_estimate(0, 480, 2), None);
     }
 
     #[test]
@@ -372,5 +465,79 @@ mod tests {
             Some(480),
             "a smaller buffer is followed"
         );
+    }
+
+    /// A device that starts playing 30 ms after its first callback, asked for its first blocks
+    /// in a burst (prefill) as streams start: where it reports when each block plays, the first
+    /// frame is placed where it is heard; from the callbacks alone it is placed 30 ms early.
+    #[test]
+    fn a_device_that_reports_its_delay_places_the_first_block_exactly() {
+        const BLOCK: usize = 480; // 10 ms at 48 kHz
+        let run = |report: bool| {
+            let (mut producer, renderer, control) =
+                super::super::voice(48_000, Duration::from_secs(1)).expect("voice");
+            producer.try_write(&[0.25; 24_000]).expect("room");
+            let timing = Arc::new(DeviceTiming::default());
+            let mut adapter = KiraAdapter::new(renderer, Arc::clone(&timing));
+            let mut frames = vec![Frame::ZERO; BLOCK];
+            let start = Instant::now();
+            let first_played = start + Duration::from_millis(30);
+            for block in 0..4u32 {
+                if report {
+                    let plays = first_played + Duration::from_millis(10) * block;
+                    timing.report_delay(plays.saturating_duration_since(Instant::now()));
+                }
+                adapter.on_start_processing();
+                for piece in frames.chunks_mut(KIRA_CHUNK) {
+                    adapter.process(piece, 1.0 / 48_000.0);
+                }
+            }
+            adapter.on_start_processing();
+            // 25 ms after the first frame is heard: 1 200 frames in.
+            let heard = control
+                .clock()
+                .audible_position(first_played + Duration::from_millis(25));
+            (heard.frames - 1_200.0) / 48.0
+        };
+        let reported = run(true);
+        assert!(
+            reported.abs() < 1.0,
+            "reported delays: {reported:+.2} ms off"
+        );
+        let estimated = run(false);
+        assert!(
+            estimated > 10.0,
+            "the estimate alone runs ahead at start-up: {estimated:+.2} ms"
+        );
+    }
+
+    #[test]
+    fn a_device_reporting_its_delay_is_one_block_past_its_anchor_and_says_so() {
+        let (_producer, renderer, _control) =
+            super::super::voice(48_000, Duration::from_millis(10)).expect("voice");
+        let timing = Arc::new(DeviceTiming::default());
+        let mut adapter = KiraAdapter::new(renderer, Arc::clone(&timing));
+        let mut frames = vec![Frame::ZERO; 480];
+        let mut callback = |adapter: &mut KiraAdapter<VoiceRenderer>, delay_ms: u64| {
+            timing.report_delay(Duration::from_millis(delay_ms));
+            adapter.on_start_processing();
+            adapter.process(&mut frames, 1.0 / 48_000.0);
+        };
+        for delay in [40, 55, 50] {
+            callback(&mut adapter, delay);
+        }
+        assert!(timing.reported());
+        assert_eq!(timing.device_delay(), Some(Duration::from_millis(55)));
+        assert_eq!(timing.output_latency(), Some(Duration::from_millis(10)));
+        // A host that reports nothing (zero every callback of a window) is estimated again.
+        for _ in 0..=CALLBACK_WINDOW + 1 {
+            callback(&mut adapter, 0);
+        }
+        assert!(!timing.reported());
+        assert_eq!(timing.device_delay(), None);
+        assert_eq!(timing.output_latency(), Some(Duration::from_millis(20)));
+        // A report past belief is ignored.
+        timing.report_delay(Duration::from_secs(5));
+        assert_eq!(timing.delay.load(Ordering::Relaxed), 0);
     }
 }

@@ -60,6 +60,7 @@
 #![forbid(unsafe_code)]
 
 mod clock;
+mod device_backend;
 mod kira_output;
 mod kira_sound;
 mod mixer;
@@ -72,8 +73,8 @@ mod voice;
 
 pub use clock::{AudibleClock, AudiblePosition, ClockState, LatencySettings};
 pub use kira_output::KiraOutput;
-pub use kira_sound::{CALLBACK_WINDOW, DEVICE_CHUNK, KIRA_CHUNK, VoiceSound};
-pub use output::{AudioOutput, OutputKind, OutputMode};
+pub use kira_sound::{CALLBACK_WINDOW, DEVICE_CHUNK, KIRA_CHUNK, MAX_DEVICE_DELAY, VoiceSound};
+pub use output::{AudioOutput, LatencySource, OutputKind, OutputLatency, OutputMode};
 pub use pipe::PcmProducer;
 pub use virtual_output::OutputConfig;
 pub use voice::{

@@ -5,12 +5,14 @@
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use kira::backend::cpal::CpalBackendSettings;
+use std::sync::Arc;
+
 use kira::backend::cpal::cpal;
 use kira::backend::cpal::cpal::traits::{DeviceTrait, HostTrait};
-use kira::{AudioManager, AudioManagerSettings, DefaultBackend};
+use kira::{AudioManager, AudioManagerSettings};
 
 use super::AudioError;
+use super::device_backend::{DeviceBackend, DeviceBackendSettings, StreamHealth};
 use super::kira_output::KiraOutput;
 use super::kira_sound::DEVICE_CHUNK;
 use super::virtual_output::{ManualOutput, OutputConfig, RealtimeOutput};
@@ -42,9 +44,56 @@ pub enum OutputKind {
     Manual,
 }
 
+/// How long an output takes from rendering a block to the end of it being heard, and how that
+/// is known. [`AudioOutput::latency_report`] gives it; `bevy_lipsync` shows it to the game.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutputLatency {
+    /// From a callback to the end of its block being heard.
+    pub latency: Duration,
+    /// Where the figure comes from.
+    pub source: LatencySource,
+}
+
+/// Where an output latency comes from, from the most to the least exact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "bevy_reflect", derive(bevy_reflect::Reflect))]
+#[non_exhaustive]
+pub enum LatencySource {
+    /// Set by the game ([`LatencySettings::output_latency`](crate::LatencySettings)).
+    Configured,
+    /// The device says, every callback, when it plays the block (cpal's playback timestamp):
+    /// exact, and followed as it changes.
+    DeviceReported,
+    /// The host reports no delay: estimated as two callbacks (the device's buffer plus the
+    /// block). Right for plain double-buffered devices, short of it behind a sound server or
+    /// Bluetooth; calibrate with the user offset.
+    CallbackEstimate,
+    /// Nothing measured yet (before the first callback), or a virtual output: one block, the
+    /// least any output adds.
+    BlockPeriod,
+}
+
+impl std::fmt::Display for LatencySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LatencySource::Configured => "configured",
+            LatencySource::DeviceReported => "reported by the device",
+            LatencySource::CallbackEstimate => "estimated: the host reports none",
+            LatencySource::BlockPeriod => "one block",
+        })
+    }
+}
+
+/// The device output with the health of its stream, and the errors already logged.
+struct Device {
+    output: KiraOutput<DeviceBackend>,
+    health: Arc<StreamHealth>,
+    errors_logged: u64,
+}
+
 enum Driver {
     /// Boxed: kira's manager is several times larger than the virtual outputs.
-    Device(Box<KiraOutput<DefaultBackend>>),
+    Device(Box<Device>),
     Realtime(RealtimeOutput),
     /// In a mutex only to be `Sync` (its mixer holds the audio thread's ring ends, which are
     /// not): every access goes through `get_mut`, so it is never locked.
@@ -113,7 +162,7 @@ impl AudioOutput {
     pub fn play(&mut self, voice: VoiceRenderer) -> Result<(), AudioError> {
         let full = |max| AudioError::TooManyVoices { max };
         match &mut self.driver {
-            Driver::Device(output) => output.play(voice),
+            Driver::Device(device) => device.output.play(voice),
             Driver::Realtime(output) => {
                 let max = output.config().max_voices;
                 output.add_voice(voice).map_err(|_| full(max))
@@ -129,7 +178,7 @@ impl AudioOutput {
     /// The rate the output plays at, in frames per second.
     pub fn device_rate(&self) -> u32 {
         match &self.driver {
-            Driver::Device(output) => output.device_rate(),
+            Driver::Device(device) => device.output.device_rate(),
             Driver::Realtime(output) => output.config().device_rate,
             Driver::Manual(_, config) => config.device_rate,
         }
@@ -171,11 +220,16 @@ impl AudioOutput {
     /// (the audio thread never frees memory) and logs device errors. Returns the voices dropped.
     pub fn maintain(&mut self) -> usize {
         match &mut self.driver {
-            Driver::Device(output) => {
-                while let Some(error) = output.manager_mut().backend_mut().pop_error() {
-                    log::warn!("audio device error (kira restarts the stream if it can): {error}");
+            Driver::Device(device) => {
+                let (errors, last, restarts) = device.health.errors();
+                if errors > device.errors_logged {
+                    device.errors_logged = errors;
+                    log::warn!(
+                        "audio device: {last} ({errors} stream errors, {restarts} restarts so \
+                         far; a lost default device is reopened)"
+                    );
                 }
-                output.drop_retired()
+                device.output.drop_retired()
             }
             Driver::Realtime(output) => output.drop_retired(),
             Driver::Manual(output, _) => manual(output).drop_retired(),
@@ -189,9 +243,21 @@ impl AudioOutput {
     /// virtual output: one block, since it holds no buffer, as the voices' clocks assume.
     pub fn output_latency(&self) -> Duration {
         match &self.driver {
-            Driver::Device(output) => output.output_latency(),
+            Driver::Device(device) => device.output.output_latency(),
             Driver::Realtime(output) => output.config().block_period(),
             Driver::Manual(_, config) => config.block_period(),
+        }
+    }
+
+    /// The output's latency for display and diagnostics: from a callback to the end of its block
+    /// being heard, and whether the device reported it or it is estimated.
+    pub fn latency_report(&self) -> OutputLatency {
+        match &self.driver {
+            Driver::Device(device) => device.output.latency_report(),
+            Driver::Realtime(_) | Driver::Manual(..) => OutputLatency {
+                latency: self.output_latency(),
+                source: LatencySource::BlockPeriod,
+            },
         }
     }
 }
@@ -200,7 +266,7 @@ impl std::fmt::Debug for AudioOutput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut debug = f.debug_struct("AudioOutput");
         match &self.driver {
-            Driver::Device(output) => debug.field("device", output),
+            Driver::Device(device) => debug.field("device", &device.output),
             Driver::Realtime(output) => debug.field("realtime", output),
             Driver::Manual(output, _) => debug.field("manual", output),
         };
@@ -209,7 +275,7 @@ impl std::fmt::Debug for AudioOutput {
 }
 
 /// The default output device through kira's cpal backend, at the device's default config.
-fn open_device() -> Result<KiraOutput<DefaultBackend>, AudioError> {
+fn open_device() -> Result<Device, AudioError> {
     let no_device = |reason: String| AudioError::NoDevice(reason);
     // Asked here rather than left to kira, which does not say which rate it chose.
     let device = cpal::default_host()
@@ -219,19 +285,28 @@ fn open_device() -> Result<KiraOutput<DefaultBackend>, AudioError> {
         .default_output_config()
         .map_err(|error| no_device(error.to_string()))?
         .config();
-    let manager = AudioManager::<DefaultBackend>::new(AudioManagerSettings {
-        backend_settings: CpalBackendSettings {
-            // Left to kira, so it follows changes of the default device.
+    let timing = Arc::default();
+    let mut manager = AudioManager::<DeviceBackend>::new(AudioManagerSettings {
+        backend_settings: DeviceBackendSettings {
+            // The default device, reopened if it goes away.
             device: None,
             config: Some(config),
+            timing: Arc::clone(&timing),
         },
         internal_buffer_size: DEVICE_CHUNK,
         ..AudioManagerSettings::default()
     })
     .map_err(|error| no_device(error.to_string()))?;
-    KiraOutput::new(
+    let health = manager.backend_mut().health();
+    let output = KiraOutput::with_timing(
         manager,
+        timing,
         config.sample_rate,
         OutputConfig::default().max_voices,
-    )
+    )?;
+    Ok(Device {
+        output,
+        health,
+        errors_logged: 0,
+    })
 }
