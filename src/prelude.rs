@@ -4,5 +4,5 @@ pub use crate::lipsync::{RigPreset, RigTable, Viseme, VisemeWeights};
 pub use crate::plugin::{
     InworldSetting, Line, LineId, LipsyncPlugin, LipsyncSettings, LipsyncSystems, Mouth, MouthRig,
     OutputSetting, SayMode, SpeakExt, Speaker, SpeechFailed, SpeechFinished, SpeechQueue,
-    SpeechStarted, VisemeChanged, WordSpoken,
+    SpeechStalled, SpeechStarted, VisemeChanged, WordSpoken,
 };

@@ -93,7 +93,7 @@ fn the_mouth_follows_the_heard_phones_and_events_arrive_in_order() {
         "mouth showed another shape mid-phone: {wrong:?}"
     );
     assert!(opened > 0.5, "the mouth opened visibly");
-    for _ in 0..30 {
+    for _ in 0..60 {
         h.frame(Duration::from_millis(10));
     }
     assert!(
@@ -1364,4 +1364,131 @@ fn a_line_starts_when_its_first_sample_is_heard_not_when_it_is_rendered() {
     );
     let first_audio = h.queue(speaker).progress().and_then(|p| p.first_audio);
     assert!(first_audio.is_some());
+}
+
+/// Records every `SpeechStalled` of the app: `(stalled, heard_seconds)`.
+fn record_stalls(h: &mut Harness) -> Arc<Mutex<Vec<(bool, f64)>>> {
+    let stalls: Arc<Mutex<Vec<(bool, f64)>>> = Arc::default();
+    let sink = stalls.clone();
+    h.app.add_observer(move |e: On<SpeechStalled>| {
+        sink.lock()
+            .expect("stalls")
+            .push((e.stalled, e.heard_seconds));
+    });
+    stalls
+}
+
+#[test]
+fn a_line_whose_output_stops_is_reported_relaxes_and_plays_on_when_the_output_returns() {
+    let emulator = emulator();
+    let mut h = Harness::new(&emulator, KEY);
+    let stalls = record_stalls(&mut h);
+    let (speaker, _face) = h.spawn_speaker("Dennis");
+    h.app.world_mut().commands().entity(speaker).say(LINE);
+    h.frame(Duration::ZERO);
+    h.wait_delivered(speaker);
+    for _ in 0..60 {
+        h.frame(Duration::from_millis(10));
+    }
+    let heard = |h: &Harness| h.queue(speaker).progress().expect("a line").heard_seconds;
+    let before = heard(&h);
+    assert!(before > 0.4, "mid-line: {before} s heard");
+
+    h.output_stopped = true;
+    let mut reported = None;
+    for frame in 1..=100 {
+        h.frame(Duration::from_millis(10));
+        if !stalls.lock().expect("stalls").is_empty() {
+            reported = Some(frame);
+            break;
+        }
+    }
+    let reported = reported.expect("the stall is reported");
+    assert!(
+        reported * 10 <= 500,
+        "reported {} ms after the output stopped",
+        reported * 10
+    );
+    let (stalled, at) = stalls.lock().expect("stalls")[0];
+    assert!(stalled);
+    assert!(
+        (at - before).abs() < 0.02,
+        "stopped at {at} s, was at {before} s"
+    );
+    for _ in 0..60 {
+        h.frame(Duration::from_millis(10));
+    }
+    assert!(
+        h.mouth(speaker).weights.is_rest(),
+        "the mouth relaxes while nothing is heard"
+    );
+    assert!(
+        h.queue(speaker).is_speaking(),
+        "the line waits for its output"
+    );
+    assert!((heard(&h) - at).abs() < 0.02, "the clock holds");
+
+    h.output_stopped = false;
+    for _ in 0..5 {
+        h.frame(Duration::from_millis(10));
+    }
+    assert_eq!(
+        stalls.lock().expect("stalls").last().map(|s| s.0),
+        Some(false),
+        "playing again is reported"
+    );
+    assert!(heard(&h) > at, "the line plays on from where it stopped");
+    h.play_out(speaker, Duration::from_secs(20));
+    let seen = h.seen();
+    assert!(
+        seen.iter()
+            .any(|s| matches!(s, Seen::Finished(e, _, false) if *e == speaker)),
+        "the line finishes normally: {seen:?}"
+    );
+    assert!(h.errors.lock().expect("errors").is_empty());
+}
+
+#[test]
+fn a_line_whose_output_stays_stopped_fails_after_the_timeout_and_never_plays_late() {
+    let emulator = emulator();
+    let mut h = Harness::with_settings(&emulator, KEY, |s| {
+        s.stall_timeout = Duration::from_millis(400);
+    });
+    let stalls = record_stalls(&mut h);
+    let (speaker, _face) = h.spawn_speaker("Dennis");
+    h.app.world_mut().commands().entity(speaker).say(LINE);
+    h.frame(Duration::ZERO);
+    h.wait_delivered(speaker);
+    for _ in 0..40 {
+        h.frame(Duration::from_millis(10));
+    }
+    h.output_stopped = true;
+    let mut frames = 0;
+    while h.queue(speaker).is_speaking() {
+        h.frame(Duration::from_millis(10));
+        frames += 1;
+        assert!(frames < 200, "the stalled line never fails");
+    }
+    // Stalled after 200 ms, failed 400 ms after the audio stopped.
+    assert!((40..=60).contains(&frames), "failed after {frames} frames");
+    assert_eq!(stalls.lock().expect("stalls").as_slice()[..1].len(), 1);
+    let errors = h.errors.lock().expect("errors").clone();
+    assert!(
+        matches!(errors.as_slice(), [e] if matches!(**e, SpeechError::OutputStalled { .. })),
+        "{errors:?}"
+    );
+    assert!(errors[0].to_string().contains("stall_timeout"));
+    // The device comes back: the dropped line is not heard late.
+    h.output_stopped = false;
+    for _ in 0..3 {
+        h.frame(Duration::from_millis(10));
+    }
+    let late = h.heard.len();
+    for _ in 0..20 {
+        h.frame(Duration::from_millis(10));
+    }
+    assert!(
+        h.heard[late..].iter().all(|&x| x == 0.0),
+        "the stalled line's audio played when the output came back"
+    );
 }

@@ -8,11 +8,15 @@ use bevy::prelude::*;
 use crate::audio::ClockState;
 use crate::lipsync::{DisplayTiming, VisemeWeights};
 
-use super::events::{SpeechFailed, SpeechFinished, SpeechStarted, VisemeChanged, WordSpoken, emit};
+use super::events::{
+    STALL_AFTER, SpeechFailed, SpeechFinished, SpeechStalled, SpeechStarted, VisemeChanged,
+    WordSpoken, emit,
+};
 use super::output::SpeechOutput;
 use super::playback::{Runtime, frame_instant};
 use super::settings::LipsyncSettings;
 use super::speaker::{Mouth, Speaker, SpeechQueue};
+use crate::speech::SpeechError;
 
 /// Frames the pacing looks back over.
 const PACING_WINDOW: usize = 15;
@@ -121,8 +125,41 @@ pub(crate) fn evaluate_mouths(
                     },
                 );
             }
-            // Paused and heard to where it stopped: the mouth relaxes until it resumes.
-            if line.rendered && heard.state != ClockState::Paused {
+            // The output stopped playing it: reported, the mouth relaxes, and past the timeout
+            // the line fails (its voice stopped, so a returning device does not play it late).
+            let stalled = heard.stalled_for >= STALL_AFTER;
+            if stalled != line.stalled {
+                line.stalled = stalled;
+                if stalled {
+                    warn!(
+                        "bevy_lipsync: the audio output stopped playing {entity}'s line {:?} \
+                         (device suspended or lost?)",
+                        line.text()
+                    );
+                }
+                emit(
+                    &mut commands,
+                    SpeechStalled {
+                        entity,
+                        line: line.line,
+                        stalled,
+                        heard_seconds: heard.frames / f64::from(line.timeline.sample_rate()),
+                    },
+                );
+            }
+            if stalled && heard.stalled_for >= settings.stall_timeout {
+                if let Some(control) = line.control() {
+                    control.interrupt();
+                }
+                line.failure.get_or_insert_with(|| {
+                    std::sync::Arc::new(SpeechError::OutputStalled {
+                        after: heard.stalled_for,
+                    })
+                });
+            }
+            // Paused and heard to where it stopped, or stalled: the mouth relaxes until it
+            // plays again.
+            if line.rendered && heard.state != ClockState::Paused && !line.stalled {
                 let rate = line.timeline.sample_rate();
                 let advancing = heard.state == ClockState::Playing;
                 let shown = timing.display_position(heard.signed_frames(rate), advancing, rate);
@@ -133,7 +170,8 @@ pub(crate) fn evaluate_mouths(
                     announce_words(&mut commands, entity, line, shown);
                 }
             }
-            finished = line.is_over();
+            finished =
+                line.is_over() || (line.stalled && heard.stalled_for >= settings.stall_timeout);
         }
         let weights = if follows_line {
             target

@@ -3,7 +3,8 @@
 //! Every event is triggered on its speaker (observe it with `app.add_observer(..)` or
 //! `commands.entity(npc).observe(..)`) and also written as a message (read it with a
 //! `MessageReader`), in this order for a line: [`SpeechStarted`], [`WordSpoken`]s and
-//! [`VisemeChanged`]s as they are heard, then [`SpeechFinished`] or [`SpeechFailed`].
+//! [`VisemeChanged`]s as they are heard, then [`SpeechFinished`] or [`SpeechFailed`]. A line
+//! whose output stops mid-way also sends [`SpeechStalled`].
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -75,6 +76,28 @@ pub struct SpeechFinished {
     /// Whether it was stopped (skip, stop, an interrupting line) before its end.
     pub interrupted: bool,
 }
+
+/// A line's audio stopped being played although it has not run dry: the audio thread stopped
+/// asking for blocks (device suspended, unplugged, the sound server gone). Sent within
+/// [`STALL_AFTER`] of everything rendered being heard, with `stalled: true`; the mouth relaxes.
+/// Sent again with `stalled: false` if the output comes back and the line plays on; after
+/// [`LipsyncSettings::stall_timeout`](super::LipsyncSettings::stall_timeout) it fails instead
+/// ([`SpeechFailed`]).
+#[derive(EntityEvent, Message, Clone, Copy, Debug)]
+pub struct SpeechStalled {
+    /// The speaker.
+    pub entity: Entity,
+    /// Which line ([`SpeakExt::say`](super::SpeakExt::say) returned it).
+    pub line: LineId,
+    /// Whether it stalled (`true`) or plays again (`false`).
+    pub stalled: bool,
+    /// Where the line was heard to when its audio stopped, in seconds.
+    pub heard_seconds: f64,
+}
+
+/// How long a line's audio must have stopped before it counts as stalled: longer than any
+/// device's callback period, so a late callback is never taken for a stall.
+pub const STALL_AFTER: Duration = Duration::from_millis(200);
 
 /// A line could not be spoken, or stopped short: the request failed (a rejected key, an unknown
 /// voice, a stream cut mid-way). Audio delivered before a mid-stream failure plays to its end

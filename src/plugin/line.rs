@@ -30,6 +30,8 @@ pub(crate) struct ActiveLine {
     /// [`SpeechStarted`](super::SpeechStarted) was sent: the first frame is heard while the frame
     /// being computed is on screen.
     pub(crate) started: bool,
+    /// Its output stopped playing it (reported with a [`SpeechStalled`](super::SpeechStalled)).
+    pub(crate) stalled: bool,
     pub(crate) first_chunk: Option<Duration>,
     pub(crate) first_audio: Option<Duration>,
     /// Next word to announce.
@@ -73,6 +75,7 @@ impl ActiveLine {
             failure: None,
             rendered: false,
             started: false,
+            stalled: false,
             first_chunk: None,
             first_audio: None,
             next_word: 0,
@@ -80,6 +83,7 @@ impl ActiveLine {
                 frames: 0.0,
                 state: ClockState::NotStarted,
                 until_heard: Duration::ZERO,
+                stalled_for: Duration::ZERO,
             },
             shown: 0.0,
             canceller,

@@ -63,7 +63,10 @@ pub use commands::SpeakExt;
 #[cfg(feature = "kira-audio")]
 pub use ducking::{DuckChannelExt, Ducked, DuckingPlugin, DuckingSettings};
 pub use evaluate::FramePacing;
-pub use events::{SpeechFailed, SpeechFinished, SpeechStarted, VisemeChanged, WordSpoken};
+pub use events::{
+    STALL_AFTER, SpeechFailed, SpeechFinished, SpeechStalled, SpeechStarted, VisemeChanged,
+    WordSpoken,
+};
 pub use output::SpeechOutput;
 pub use rig::RigReport;
 pub use settings::{InworldSetting, LipsyncSettings, OutputSetting};
@@ -134,6 +137,7 @@ impl Plugin for LipsyncPlugin {
             .add_message::<VisemeChanged>()
             .add_message::<SpeechFinished>()
             .add_message::<SpeechFailed>()
+            .add_message::<SpeechStalled>()
             .configure_sets(PreUpdate, LipsyncSystems::Receive)
             .configure_sets(
                 PostUpdate,

@@ -105,6 +105,11 @@ pub struct LipsyncSettings {
     /// How fast a mouth relaxes to rest once its line stops (interrupted, failed, between lines):
     /// the time constant of an exponential ease.
     pub relax_time: Duration,
+    /// How long a line may stay stalled (its audio stopped being played although it has not run
+    /// dry: device suspended or lost, see [`SpeechStalled`](super::SpeechStalled)) before it
+    /// fails with [`SpeechError::OutputStalled`](crate::speech::SpeechError::OutputStalled).
+    /// Until then it plays on from where it stopped if the output comes back.
+    pub stall_timeout: Duration,
 }
 
 impl Default for LipsyncSettings {
@@ -123,6 +128,7 @@ impl Default for LipsyncSettings {
             sample_rate: DEFAULT_SPEECH_RATE,
             buffer: DEFAULT_BUFFER,
             relax_time: Duration::from_millis(60),
+            stall_timeout: Duration::from_secs(5),
             voice_volume: 1.0,
             spatial: None,
             pause_with_virtual_time: false,

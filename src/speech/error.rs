@@ -34,6 +34,17 @@ pub enum SpeechError {
     /// The line's audio could not be played.
     #[error("the line's audio could not be played: {0}")]
     Audio(#[from] AudioError),
+    /// The audio output stopped playing the line (device suspended or lost) for longer than
+    /// [`LipsyncSettings::stall_timeout`](crate::plugin::LipsyncSettings::stall_timeout).
+    #[error(
+        "the audio output stopped playing this line for {:.1} s (device suspended or lost); the \
+         line was dropped: check the output device, or raise LipsyncSettings::stall_timeout",
+        .after.as_secs_f32()
+    )]
+    OutputStalled {
+        /// How long the output had been stopped.
+        after: std::time::Duration,
+    },
     /// A bug in this crate; the message says where.
     #[error("internal error in bevy_lipsync: {0}")]
     Internal(String),

@@ -59,6 +59,8 @@ pub struct Harness {
     pub heard: Vec<f32>,
     /// The error of every failed line, in order.
     pub errors: Arc<Mutex<Vec<Arc<SpeechError>>>>,
+    /// While set, frames advance but the output renders nothing: a suspended or lost device.
+    pub output_stopped: bool,
 }
 
 impl Harness {
@@ -127,6 +129,7 @@ impl Harness {
             last_block: Vec::new(),
             heard: Vec::new(),
             errors,
+            output_stopped: false,
         };
         harness.frame(Duration::ZERO);
         harness
@@ -135,7 +138,11 @@ impl Harness {
     /// Advances time by `dt`, rendering every audio block due, then runs one app update.
     pub fn frame(&mut self, dt: Duration) {
         let target = self.now + dt;
-        while self.next_block <= target {
+        if self.output_stopped {
+            // No callbacks; when they come back, they start from then.
+            self.next_block = target;
+        }
+        while !self.output_stopped && self.next_block <= target {
             let at = self.next_block;
             let mut output = self.app.world_mut().resource_mut::<SpeechOutput>();
             let block = output.step(at).expect("the output is manual");

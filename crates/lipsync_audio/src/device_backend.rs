@@ -16,8 +16,12 @@
 //! atomics on the audio thread (no allocation there) and read by [`AudioOutput::maintain`]
 //! (crate::AudioOutput::maintain).
 //!
-//! With the `realtime` feature of cpal (on here), the audio thread asks for real-time priority;
-//! when the system refuses, the stream reports `RealtimeDenied` once and plays on normally.
+//! With the `realtime` feature of cpal (on here, through kira's `cpal-realtime`), the audio
+//! thread asks for real-time priority on streams straight to the hardware; when the system
+//! refuses, the stream reports `RealtimeDenied` once (logged by `maintain`) and plays on
+//! normally. cpal leaves streams through a sound server's ALSA plugin (PulseAudio, PipeWire) at
+//! normal priority, on purpose: the server's own thread is the real-time one, and a real-time
+//! client spinning on its plugin would starve it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};

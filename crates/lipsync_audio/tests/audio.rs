@@ -162,6 +162,7 @@ fn underrun_outputs_silence_freezes_the_clock_and_resumes() {
             (4_800.0, ClockState::Underrun),
             "{k} + {ms} ms"
         );
+        assert_eq!(heard.stalled_for, Duration::ZERO, "dry is not stalled");
     }
 
     rig.feed(&[0.25; 960]);
@@ -179,6 +180,39 @@ fn underrun_outputs_silence_freezes_the_clock_and_resumes() {
         2,
         "a second dry spell is a second episode"
     );
+}
+
+#[test]
+fn a_clock_whose_callbacks_stop_counts_how_long_it_has_stalled() {
+    let mut rig = Rig::new(480); // 10 ms blocks, 10 ms of estimated latency
+    rig.feed(&[0.5; 4_800]);
+    (0..5).for_each(|_| assert!(rig.step().iter().all(|&x| x == 0.5)));
+    // The last block was rendered 40 ms in; everything rendered is heard 50 ms in.
+    let clock = rig.control.clock().clone();
+    let stalled = |rig: &Rig, us| clock.audible_position(rig.after_last(us)).stalled_for;
+    assert_eq!(
+        stalled(&rig, 5_000),
+        Duration::ZERO,
+        "the last block still plays"
+    );
+    assert_eq!(stalled(&rig, 10_000), Duration::ZERO);
+    let close =
+        |a: Duration, ms: u64| a.abs_diff(Duration::from_millis(ms)) < Duration::from_micros(1);
+    assert!(
+        close(stalled(&rig, 100_000), 90),
+        "{:?}",
+        stalled(&rig, 100_000)
+    );
+    assert!(close(stalled(&rig, 300_000), 290), "it grows with time");
+    let heard = clock.audible_position(rig.after_last(300_000));
+    assert_eq!(
+        (heard.frames, heard.state),
+        (2_400.0, ClockState::Playing),
+        "held where the audio stopped, still playing"
+    );
+    // Callbacks come again: nothing is stalled.
+    rig.step();
+    assert_eq!(stalled(&rig, 5_000), Duration::ZERO);
 }
 
 #[test]

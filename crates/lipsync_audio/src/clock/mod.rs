@@ -104,6 +104,11 @@ pub struct AudiblePosition {
     /// How long until the utterance's first frame is heard: its start is rendered but still in
     /// the device's buffer. Zero once it is heard, and while nothing is rendered.
     pub until_heard: Duration,
+    /// How long everything rendered has been heard while the utterance still plays (neither
+    /// dry, paused nor over): the audio thread stopped asking for blocks, as when the device is
+    /// suspended or lost. Zero while the device keeps up; a late callback shows here for a
+    /// fraction of a block.
+    pub stalled_for: Duration,
 }
 
 impl AudiblePosition {
@@ -299,6 +304,7 @@ impl AudibleClock {
                 frames: 0.0,
                 state,
                 until_heard: Duration::ZERO,
+                stalled_for: Duration::ZERO,
             };
         }
         let rate = f64::from(self.shared.source_rate);
@@ -337,10 +343,19 @@ impl AudibleClock {
                     Duration::from_nanos((first.device_ns - heard_ns).max(0.0) as u64)
                 })
         };
+        // Past the end of the newest audio while the renderer still plays: no callback came.
+        let newest = snap.segments[0];
+        let stalled_for = if snap.state == ClockState::Playing && frames >= snap.written {
+            let end_ns = newest.device_ns + (newest.end - newest.start) * 1e9 / rate;
+            Duration::from_nanos((heard_ns - end_ns).max(0.0) as u64)
+        } else {
+            Duration::ZERO
+        };
         AudiblePosition {
             frames,
             state,
             until_heard,
+            stalled_for,
         }
     }
 
