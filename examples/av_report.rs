@@ -299,7 +299,7 @@ fn run_one(fps: u32, args: &Args) -> Result<(), String> {
         inworld: InworldSetting::Disabled,
         articulation: crisp(),
         // Nothing is rendered: a frame is seen half a period after it is computed.
-        render_latency_frames: 0.0,
+        render_latency_frames: Some(0.0),
         ..Default::default()
     };
     let mut app = App::new();

@@ -1492,3 +1492,91 @@ fn a_line_whose_output_stays_stopped_fails_after_the_timeout_and_never_plays_lat
         "the stalled line's audio played when the output came back"
     );
 }
+
+#[test]
+fn the_render_latency_follows_how_the_app_renders_and_its_vsync() {
+    use bevy::app::SubApp;
+    use bevy::render::RenderApp;
+    use bevy::render::pipelined_rendering::RenderExtractApp;
+    use bevy::window::{PresentMode, PrimaryWindow};
+    use bevy_lipsync::plugin::RenderLatency;
+
+    let build = |render: bool, pipelined: bool| {
+        let mut app = App::new();
+        app.add_plugins((MinimalPlugins, AssetPlugin::default()))
+            .init_asset::<Mesh>();
+        if render {
+            app.insert_sub_app(RenderApp, SubApp::new());
+        }
+        if pipelined {
+            app.insert_sub_app(RenderExtractApp, SubApp::new());
+        }
+        app.add_plugins(LipsyncPlugin::new(LipsyncSettings {
+            inworld: InworldSetting::Disabled,
+            output: OutputSetting::Manual,
+            ..Default::default()
+        }));
+        app.finish();
+        app.cleanup();
+        app
+    };
+    let latency = |app: &App| *app.world().resource::<RenderLatency>();
+    assert_eq!(latency(&build(false, false)).frames, 0.0, "headless");
+    assert_eq!(
+        latency(&build(true, false)).frames,
+        1.0,
+        "drawn after the update"
+    );
+    let mut app = build(true, true);
+    assert_eq!(latency(&app).frames, 2.0, "pipelined");
+    // A window: vsync (Bevy's default) keeps it, switching vsync off is followed.
+    let window = app
+        .world_mut()
+        .spawn((Window::default(), PrimaryWindow))
+        .id();
+    app.update();
+    assert_eq!(latency(&app).vsync, Some(true));
+    assert_eq!(latency(&app).frames, 2.0);
+    app.world_mut()
+        .get_mut::<Window>(window)
+        .expect("window")
+        .present_mode = PresentMode::Immediate;
+    app.update();
+    assert_eq!(
+        (latency(&app).vsync, latency(&app).frames),
+        (Some(false), 1.5)
+    );
+}
+
+#[test]
+fn the_mouth_looks_ahead_by_the_derived_render_latency_unless_the_game_sets_one() {
+    use bevy_lipsync::plugin::RenderLatency;
+
+    let emulator = emulator();
+    let mut h = Harness::with_settings(&emulator, KEY, |s| s.render_latency_frames = None);
+    let (speaker, _face) = h.spawn_speaker("Dennis");
+    h.app.world_mut().commands().entity(speaker).say(LINE);
+    h.frame(Duration::ZERO);
+    h.wait_delivered(speaker);
+    let ahead = |h: &mut Harness| {
+        h.frame(Duration::from_millis(10));
+        let progress = h.queue(speaker).progress().expect("a line");
+        progress.shown_seconds - progress.heard_seconds
+    };
+    for _ in 0..40 {
+        ahead(&mut h);
+    }
+    // Headless: half of the 10 ms frame.
+    assert!((ahead(&mut h) - 0.005).abs() < 1e-6);
+    // As a pipelined renderer would derive it: two frames more.
+    h.app
+        .world_mut()
+        .insert_resource(RenderLatency::of(true, true, Some(true)));
+    assert!((ahead(&mut h) - 0.025).abs() < 1e-6);
+    // The game's own figure wins.
+    h.app
+        .world_mut()
+        .resource_mut::<LipsyncSettings>()
+        .render_latency_frames = Some(1.0);
+    assert!((ahead(&mut h) - 0.015).abs() < 1e-6);
+}

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use bevy::prelude::*;
 use bevy_lipsync::audio::OutputKind;
 use bevy_lipsync::lipsync::Viseme;
-use bevy_lipsync::plugin::{FramePacing, SpeechOutput};
+use bevy_lipsync::plugin::{FramePacing, RenderLatency, SpeechOutput};
 use bevy_lipsync::prelude::*;
 
 use super::{Control, Npc, selected};
@@ -237,16 +237,19 @@ pub fn subtitles(
 pub fn measure_sync(
     time: Res<Time<Real>>,
     settings: Res<LipsyncSettings>,
-    pacing: Res<FramePacing>,
+    (pacing, render): (Res<FramePacing>, Res<RenderLatency>),
     control: Res<Control>,
     mut hud: ResMut<HudState>,
     npcs: Query<(Entity, &Npc)>,
     queues: Query<&SpeechQueue>,
 ) {
     let now = time.last_update().unwrap_or_else(Instant::now);
-    let latency = pacing
-        .period()
-        .mul_f32(settings.render_latency_frames.max(0.0));
+    let latency = pacing.period().mul_f32(
+        settings
+            .render_latency_frames
+            .unwrap_or(render.frames)
+            .max(0.0),
+    );
     let speaker = selected(&npcs, &control);
     if let Some(speaker) = speaker
         && let Ok(queue) = queues.get(speaker)
@@ -307,7 +310,7 @@ pub fn viseme_bars(
 pub fn overlay(
     control: Res<Control>,
     hud: Res<HudState>,
-    (output, settings): (Res<SpeechOutput>, Res<LipsyncSettings>),
+    (output, settings, render): (Res<SpeechOutput>, Res<LipsyncSettings>, Res<RenderLatency>),
     npcs: Query<(Entity, &Npc)>,
     speakers: Query<(&Mouth, &SpeechQueue)>,
     mut status: Single<&mut Text, (With<StatusText>, Without<InputText>)>,
@@ -353,10 +356,12 @@ pub fn overlay(
         _ => "other output",
     };
     let latency = output.latency_report(&settings.latency);
+    let frames = settings.render_latency_frames.unwrap_or(render.frames);
     let output = format!(
-        "{kind}, latency {:.1} ms ({}), A/V offset {:+} ms",
+        "{kind}, latency {:.1} ms ({}), render {frames} frames{}, A/V offset {:+} ms",
         latency.latency.as_secs_f64() * 1e3,
         latency.source,
+        if render.pipelined { " (pipelined)" } else { "" },
         control.av_offset_ms
     );
     let failure = hud

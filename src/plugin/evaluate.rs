@@ -8,6 +8,7 @@ use bevy::prelude::*;
 use crate::audio::ClockState;
 use crate::lipsync::{DisplayTiming, VisemeWeights};
 
+use super::display::RenderLatency;
 use super::events::{
     STALL_AFTER, SpeechFailed, SpeechFinished, SpeechStalled, SpeechStarted, VisemeChanged,
     WordSpoken, emit,
@@ -69,7 +70,7 @@ pub(crate) fn evaluate_mouths(
     mut commands: Commands,
     clocks: FrameClocks,
     settings: Res<LipsyncSettings>,
-    mut pacing: ResMut<FramePacing>,
+    mut display: FrameDisplay,
     mut runtime: ResMut<Runtime>,
     output: Res<SpeechOutput>,
     mut speakers: Query<(Entity, Ref<Speaker>, &mut SpeechQueue, &mut Mouth)>,
@@ -77,13 +78,7 @@ pub(crate) fn evaluate_mouths(
     let now = frame_instant(&clocks.real);
     // Calibration is live: every voice is read with this frame's latency and offset.
     let latency = output.latency(&settings.latency);
-    pacing.observe(clocks.real.delta());
-    let timing = DisplayTiming {
-        render_latency: pacing
-            .period
-            .mul_f32(settings.render_latency_frames.max(0.0)),
-        frame_period: pacing.period,
-    };
+    let timing = display.timing(clocks.real.delta(), &settings);
     let relax = relax_factor(clocks.real.delta(), settings.relax_time);
     let game_paused = clocks.game_paused(&settings);
     for (entity, speaker, mut queue, mut mouth) in &mut speakers {
@@ -222,6 +217,29 @@ pub(crate) fn evaluate_mouths(
                     },
                 ),
             }
+        }
+    }
+}
+
+/// When a frame is seen: the pacing of frames and the render latency.
+#[derive(SystemParam)]
+pub(crate) struct FrameDisplay<'w> {
+    pacing: ResMut<'w, FramePacing>,
+    render: Res<'w, RenderLatency>,
+}
+
+impl FrameDisplay<'_> {
+    /// Folds in this frame's `delta`, then the display timing of the frame: the game's render
+    /// latency if it set one, else the derived one.
+    fn timing(&mut self, delta: Duration, settings: &LipsyncSettings) -> DisplayTiming {
+        self.pacing.observe(delta);
+        let frames = settings
+            .render_latency_frames
+            .unwrap_or(self.render.frames)
+            .max(0.0);
+        DisplayTiming {
+            render_latency: self.pacing.period.mul_f32(frames),
+            frame_period: self.pacing.period,
         }
     }
 }

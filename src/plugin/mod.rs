@@ -39,6 +39,7 @@
 //! their audio is heard.
 
 mod commands;
+mod display;
 #[cfg(feature = "kira-audio")]
 mod ducking;
 mod evaluate;
@@ -60,6 +61,7 @@ use crate::inworld::{InworldClient, InworldConfig};
 use crate::speech::SpeechService;
 
 pub use commands::SpeakExt;
+pub use display::RenderLatency;
 #[cfg(feature = "kira-audio")]
 pub use ducking::{DuckChannelExt, Ducked, DuckingPlugin, DuckingSettings};
 pub use evaluate::FramePacing;
@@ -124,6 +126,8 @@ impl Plugin for LipsyncPlugin {
             .insert_resource(output)
             .insert_resource(playback::Runtime::new(runtime, inworld))
             .init_resource::<FramePacing>()
+            .insert_resource(RenderLatency::of(false, false, None))
+            .register_type::<RenderLatency>()
             .register_type::<LipsyncSettings>()
             .register_type::<FramePacing>()
             .register_type::<Speaker>()
@@ -170,7 +174,11 @@ impl Plugin for LipsyncPlugin {
                     )
                         .chain()
                         .in_set(LipsyncSystems::Dispatch),
-                    (spatial::place_voices, evaluate::evaluate_mouths)
+                    (
+                        display::follow_present_mode,
+                        spatial::place_voices,
+                        evaluate::evaluate_mouths,
+                    )
                         .chain()
                         .in_set(LipsyncSystems::Evaluate),
                     (
@@ -183,6 +191,12 @@ impl Plugin for LipsyncPlugin {
                     rig::write_morphs.in_set(LipsyncSystems::Write),
                 ),
             );
+    }
+
+    /// Once every plugin is built: how the app renders (its render sub-apps).
+    fn finish(&self, app: &mut App) {
+        let derived = RenderLatency::of_app(app);
+        app.insert_resource(derived);
     }
 }
 

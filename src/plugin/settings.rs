@@ -50,7 +50,7 @@ pub enum OutputSetting {
 ///     output: OutputSetting::Virtual,
 ///     ..Default::default()
 /// };
-/// assert_eq!(settings.render_latency_frames, 2.0);
+/// assert_eq!(settings.render_latency_frames, None); // derived from how the app renders
 /// ```
 ///
 /// Everything but [`inworld`](Self::inworld) and [`pronouncer`](Self::pronouncer) can be seen and
@@ -76,9 +76,12 @@ pub struct LipsyncSettings {
     /// Output latency (`None`: estimated from the output) and a user offset. Live: a change
     /// (an A/V calibration slider) applies to every playing voice from the next frame.
     pub latency: LatencySettings,
-    /// How many frames pass between computing the mouth and seeing it (pipelined rendering,
-    /// swap chain). The mouth is evaluated that far ahead, plus half a frame.
-    pub render_latency_frames: f32,
+    /// How many frames pass between computing the mouth and seeing it; `None`, the default,
+    /// derives it from how the app renders (pipelined or not, vsync or not: see
+    /// [`RenderLatency`](super::RenderLatency)). The mouth is evaluated that far ahead, plus half
+    /// a frame. Set it when you know better: a display that adds its own processing, a frame
+    /// generator.
+    pub render_latency_frames: Option<f32>,
     /// Shapes of the mouth: intensity, anticipation, holds.
     pub articulation: ArticulationSettings,
     /// How words are read aloud for speech that comes with CHARACTER or word timestamps but no
@@ -122,7 +125,7 @@ impl Default for LipsyncSettings {
             output: OutputSetting::Auto,
             virtual_output: crate::audio::OutputConfig::default(),
             latency: LatencySettings::default(),
-            render_latency_frames: 2.0,
+            render_latency_frames: None,
             articulation: ArticulationSettings::default(),
             pronouncer: default_pronouncer(),
             sample_rate: DEFAULT_SPEECH_RATE,

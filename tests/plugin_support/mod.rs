@@ -88,7 +88,7 @@ impl Harness {
                 output_latency: Some(Duration::ZERO),
                 user_offset: Duration::ZERO,
             },
-            render_latency_frames: 0.0,
+            render_latency_frames: Some(0.0),
             sample_rate: RATE,
             // Every line fits in its ring, so a test can wait for delivery before playing it
             // and playback never underruns, whatever the runtime thread's pace.
