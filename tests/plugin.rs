@@ -299,13 +299,7 @@ fn two_speakers_talk_at_once_each_with_its_own_voice() {
 fn despawning_a_speaker_mid_line_silences_its_voice() {
     let emulator = emulator();
     let mut h = Harness::new(&emulator, KEY);
-    let (speaker, _face) = h.spawn_speaker("Dennis");
-    h.app.world_mut().commands().entity(speaker).say(LINE);
-    h.frame(Duration::ZERO);
-    h.wait_delivered(speaker);
-    for _ in 0..40 {
-        h.frame(Duration::from_millis(10));
-    }
+    let speaker = h.mid_line("Dennis", 40);
     assert!(
         h.last_block.iter().any(|s| s.abs() > 0.01),
         "the voice is heard"
@@ -1300,13 +1294,7 @@ fn a_voice_moving_while_it_talks_glides_and_the_mouth_keeps_its_timing() {
 fn calibrating_latency_or_offset_mid_line_moves_the_mouth_by_as_much_in_the_next_frame() {
     let emulator = emulator();
     let mut h = Harness::new(&emulator, KEY);
-    let (speaker, _face) = h.spawn_speaker("Dennis");
-    h.app.world_mut().commands().entity(speaker).say(LINE);
-    h.frame(Duration::ZERO);
-    h.wait_delivered(speaker);
-    for _ in 0..30 {
-        h.frame(Duration::from_millis(10));
-    }
+    let speaker = h.mid_line("Dennis", 30);
     let shown = |h: &Harness| h.queue(speaker).progress().expect("a line").shown_seconds;
     let step = |h: &mut Harness, change: &dyn Fn(&mut LipsyncSettings)| {
         let before = shown(h);
@@ -1383,13 +1371,7 @@ fn a_line_whose_output_stops_is_reported_relaxes_and_plays_on_when_the_output_re
     let emulator = emulator();
     let mut h = Harness::new(&emulator, KEY);
     let stalls = record_stalls(&mut h);
-    let (speaker, _face) = h.spawn_speaker("Dennis");
-    h.app.world_mut().commands().entity(speaker).say(LINE);
-    h.frame(Duration::ZERO);
-    h.wait_delivered(speaker);
-    for _ in 0..60 {
-        h.frame(Duration::from_millis(10));
-    }
+    let speaker = h.mid_line("Dennis", 60);
     let heard = |h: &Harness| h.queue(speaker).progress().expect("a line").heard_seconds;
     let before = heard(&h);
     assert!(before > 0.4, "mid-line: {before} s heard");
@@ -1455,13 +1437,7 @@ fn a_line_whose_output_stays_stopped_fails_after_the_timeout_and_never_plays_lat
         s.stall_timeout = Duration::from_millis(400);
     });
     let stalls = record_stalls(&mut h);
-    let (speaker, _face) = h.spawn_speaker("Dennis");
-    h.app.world_mut().commands().entity(speaker).say(LINE);
-    h.frame(Duration::ZERO);
-    h.wait_delivered(speaker);
-    for _ in 0..40 {
-        h.frame(Duration::from_millis(10));
-    }
+    let speaker = h.mid_line("Dennis", 40);
     h.output_stopped = true;
     let mut frames = 0;
     while h.queue(speaker).is_speaking() {

@@ -167,6 +167,18 @@ impl Harness {
         }
     }
 
+    /// A new speaker saying [`LINE`], delivered, then `frames` 10 ms frames into it.
+    pub fn mid_line(&mut self, voice: &str, frames: usize) -> Entity {
+        let (speaker, _face) = self.spawn_speaker(voice);
+        self.app.world_mut().commands().entity(speaker).say(LINE);
+        self.frame(Duration::ZERO);
+        self.wait_delivered(speaker);
+        for _ in 0..frames {
+            self.frame(Duration::from_millis(10));
+        }
+        speaker
+    }
+
     pub fn wait_delivered(&mut self, speaker: Entity) {
         self.wait_for("the line to be delivered", |h| {
             h.queue(speaker)

@@ -432,12 +432,24 @@ mod tests {
         assert_eq!(latency_estimate(0, 480, 2), None);
     }
 
+    /// An adapter over a 48 kHz voice with `buffer` of ring, and the timing it publishes to.
+    fn adapter(
+        buffer: Duration,
+    ) -> (
+        KiraAdapter<VoiceRenderer>,
+        Arc<DeviceTiming>,
+        crate::PcmProducer,
+        VoiceControl,
+    ) {
+        let (producer, renderer, control) = super::super::voice(48_000, buffer).expect("voice");
+        let timing = Arc::new(DeviceTiming::default());
+        let adapter = KiraAdapter::new(renderer, Arc::clone(&timing));
+        (adapter, timing, producer, control)
+    }
+
     #[test]
     fn the_largest_recent_callback_sets_the_estimate() {
-        let (_producer, renderer, _control) =
-            super::super::voice(48_000, Duration::from_millis(10)).expect("voice");
-        let timing = Arc::new(DeviceTiming::default());
-        let mut adapter = KiraAdapter::new(renderer, Arc::clone(&timing));
+        let (mut adapter, timing, _producer, _control) = adapter(Duration::from_millis(10));
         let mut frames = vec![Frame::ZERO; 1_024];
         let mut callback = |adapter: &mut KiraAdapter<VoiceRenderer>, len: usize| {
             adapter.on_start_processing();
@@ -474,11 +486,8 @@ mod tests {
     fn a_device_that_reports_its_delay_places_the_first_block_exactly() {
         const BLOCK: usize = 480; // 10 ms at 48 kHz
         let run = |report: bool| {
-            let (mut producer, renderer, control) =
-                super::super::voice(48_000, Duration::from_secs(1)).expect("voice");
+            let (mut adapter, timing, mut producer, control) = adapter(Duration::from_secs(1));
             producer.try_write(&[0.25; 24_000]).expect("room");
-            let timing = Arc::new(DeviceTiming::default());
-            let mut adapter = KiraAdapter::new(renderer, Arc::clone(&timing));
             let mut frames = vec![Frame::ZERO; BLOCK];
             let start = Instant::now();
             let first_played = start + Duration::from_millis(30);
@@ -513,10 +522,7 @@ mod tests {
 
     #[test]
     fn a_device_reporting_its_delay_is_one_block_past_its_anchor_and_says_so() {
-        let (_producer, renderer, _control) =
-            super::super::voice(48_000, Duration::from_millis(10)).expect("voice");
-        let timing = Arc::new(DeviceTiming::default());
-        let mut adapter = KiraAdapter::new(renderer, Arc::clone(&timing));
+        let (mut adapter, timing, _producer, _control) = adapter(Duration::from_millis(10));
         let mut frames = vec![Frame::ZERO; 480];
         let mut callback = |adapter: &mut KiraAdapter<VoiceRenderer>, delay_ms: u64| {
             timing.report_delay(Duration::from_millis(delay_ms));
