@@ -182,6 +182,29 @@ impl StereoSource for Mixer {
     }
 }
 
+/// The largest value of roughly the last [`CALLBACK_WINDOW`] observations: a new largest takes
+/// over at once, and after a window without one the current value does.
+#[derive(Clone, Copy, Debug, Default)]
+struct RecentMax {
+    value: u64,
+    /// Observations since `value` was taken.
+    age: u32,
+}
+
+impl RecentMax {
+    /// Folds in `value`; whether it became the maximum.
+    fn observe(&mut self, value: u64) -> bool {
+        if value >= self.value || self.age >= CALLBACK_WINDOW {
+            self.value = value;
+            self.age = 0;
+            true
+        } else {
+            self.age += 1;
+            false
+        }
+    }
+}
+
 /// kira's sound protocol over a [`StereoSource`]. Never allocates, locks or blocks.
 #[derive(Debug)]
 struct KiraAdapter<S> {
@@ -192,13 +215,11 @@ struct KiraAdapter<S> {
     callback_at: Instant,
     /// Frames rendered since the current callback started.
     callback_frames: usize,
-    /// The largest callback of the window, and how many callbacks ago it was measured.
-    largest_callback: usize,
-    callbacks_since_largest: u32,
-    /// The largest device delay of the window (nanoseconds), and how many callbacks ago it
-    /// was reported; callbacks since the last nonzero delay (`u32::MAX`: none yet).
-    largest_delay: u64,
-    callbacks_since_largest_delay: u32,
+    /// The largest callback of the window, in frames.
+    largest_callback: RecentMax,
+    /// The largest device delay of the window (nanoseconds); callbacks since the last nonzero
+    /// delay (`u32::MAX`: none yet).
+    largest_delay: RecentMax,
     callbacks_since_reported: u32,
     /// The latency estimate handed to the source, and the rate, callback and kind of anchor it
     /// was made from: recomputed only when they change.
@@ -217,10 +238,8 @@ impl<S: StereoSource> KiraAdapter<S> {
             ],
             callback_at: Instant::now(),
             callback_frames: 0,
-            largest_callback: 0,
-            callbacks_since_largest: 0,
-            largest_delay: 0,
-            callbacks_since_largest_delay: 0,
+            largest_callback: RecentMax::default(),
+            largest_delay: RecentMax::default(),
             callbacks_since_reported: u32::MAX,
             estimate: None,
             estimated_from: (0, 0, false),
@@ -238,12 +257,8 @@ impl<S: StereoSource> KiraAdapter<S> {
         if frames == 0 {
             return;
         }
-        if frames >= self.largest_callback || self.callbacks_since_largest >= CALLBACK_WINDOW {
-            self.largest_callback = frames;
-            self.callbacks_since_largest = 0;
+        if self.largest_callback.observe(frames as u64) {
             self.timing.callback_frames.store(frames, Ordering::Relaxed);
-        } else {
-            self.callbacks_since_largest += 1;
         }
     }
 
@@ -254,12 +269,8 @@ impl<S: StereoSource> KiraAdapter<S> {
         } else {
             self.callbacks_since_reported = self.callbacks_since_reported.saturating_add(1);
         }
-        if delay >= self.largest_delay || self.callbacks_since_largest_delay >= CALLBACK_WINDOW {
-            self.largest_delay = delay;
-            self.callbacks_since_largest_delay = 0;
+        if self.largest_delay.observe(delay) {
             self.timing.largest_delay.store(delay, Ordering::Relaxed);
-        } else {
-            self.callbacks_since_largest_delay += 1;
         }
         self.timing
             .reported
@@ -274,9 +285,10 @@ impl<S: StereoSource> KiraAdapter<S> {
     fn process(&mut self, out: &mut [Frame], dt: f64) {
         let rate = rate_from_dt(dt);
         let reported = self.reports_delay();
-        if self.estimated_from != (rate, self.largest_callback, reported) {
-            self.estimated_from = (rate, self.largest_callback, reported);
-            self.estimate = latency_estimate(rate, self.largest_callback, latency_blocks(reported));
+        let largest = self.largest_callback.value as usize;
+        if self.estimated_from != (rate, largest, reported) {
+            self.estimated_from = (rate, largest, reported);
+            self.estimate = latency_estimate(rate, largest, latency_blocks(reported));
             self.timing.rate.store(rate, Ordering::Relaxed);
         }
         if self.estimate.is_some() {
