@@ -48,3 +48,9 @@ pub mod offline {
         OfflineSpeech, OfflineVoice, UnknownOfflineVoice,
     };
 }
+
+/// The README's code, compiled with the doctests so the snippets a new user copies keep
+/// building as Bevy renames things.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
