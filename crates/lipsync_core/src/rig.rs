@@ -6,7 +6,7 @@
 //! | preset | targets | notes |
 //! |---|---|---|
 //! | [`RigPreset::OpenXr`] | `viseme_sil` ... `viseme_U` (Ready Player Me) or `SIL` ... `OU` (OpenXR) | any name [`Viseme`]'s parser accepts; a `jawOpen` target, if present, gets the audio fallback |
-//! | [`RigPreset::Arkit52`] | `jawOpen`, `mouthClose`, `mouthFunnel`, `mouthPucker`, `mouthStretch_L/R`, `mouthUpperUp_L/R`, `mouthLowerDown_L/R`, `mouthPress_L/R`, `mouthRollLower/Upper`, `tongueOut` | recipes from the [shape table](crate::Viseme#what-each-viseme-looks-like) |
+//! | [`RigPreset::Arkit52`] | `jawOpen`, `mouthClose`, `mouthFunnel`, `mouthPucker`, `mouthStretchLeft/Right`, `mouthUpperUpLeft/Right`, `mouthLowerDownLeft/Right`, `mouthPressLeft/Right`, `mouthRollLower/Upper`, `tongueOut` (Apple's names; the `_L`/`_R` spellings of some exporters bind too) | recipes from the [shape table](crate::Viseme#what-each-viseme-looks-like) |
 //! | [`RigPreset::Vrm`] | `aa`, `ih`, `ou`, `ee`, `oh` (VRM 1.0 expressions) | consonants lean on the nearest vowel; `aa` also carries the audio fallback |
 //! | [`RigPreset::Custom`] | a [`RigTable`], loadable with serde | |
 //!
@@ -206,14 +206,14 @@ const ARKIT: &[(&str, &[(RigInput, f32)])] = &[
         "mouthPucker",
         &[v(Ch, 0.25), v(Rr, 0.35), v(Oh, 0.25), v(Ou, 0.9)],
     ),
-    ("mouthStretch_L", STRETCH),
-    ("mouthStretch_R", STRETCH),
-    ("mouthUpperUp_L", UPPER_UP),
-    ("mouthUpperUp_R", UPPER_UP),
-    ("mouthLowerDown_L", LOWER_DOWN),
-    ("mouthLowerDown_R", LOWER_DOWN),
-    ("mouthPress_L", PRESS),
-    ("mouthPress_R", PRESS),
+    ("mouthStretchLeft", STRETCH),
+    ("mouthStretchRight", STRETCH),
+    ("mouthUpperUpLeft", UPPER_UP),
+    ("mouthUpperUpRight", UPPER_UP),
+    ("mouthLowerDownLeft", LOWER_DOWN),
+    ("mouthLowerDownRight", LOWER_DOWN),
+    ("mouthPressLeft", PRESS),
+    ("mouthPressRight", PRESS),
     ("mouthRollLower", &[v(Pp, 0.3), v(Ff, 0.6)]),
     ("mouthRollUpper", &[v(Pp, 0.3)]),
     ("tongueOut", &[v(Th, 0.45)]),
@@ -264,8 +264,10 @@ impl RigPreset {
     }
 
     /// Resolves the recipe against a mesh's morph target names (Bevy:
-    /// `Mesh::morph_target_names()`). Exact names win, then case-insensitive ones; for
-    /// [`RigPreset::OpenXr`] any viseme name [`Viseme`]'s parser reads also matches.
+    /// `Mesh::morph_target_names()`). Exact names win, then case-insensitive ones, then the
+    /// same name spelled with a side suffix of another convention (`mouthStretch_L`,
+    /// `mouthStretch.L` and `mouthStretchLeft` are one target); for [`RigPreset::OpenXr`] any
+    /// viseme name [`Viseme`]'s parser reads also matches.
     pub fn bind<S: AsRef<str>>(&self, morph_names: &[S]) -> RigBinding {
         let table = self.table();
         let names: Vec<&str> = morph_names.iter().map(AsRef::as_ref).collect();
@@ -273,7 +275,13 @@ impl RigPreset {
         let mut missing = Vec::new();
         for (target, recipe) in &table.targets {
             let found = names.iter().position(|n| n == target).or_else(|| {
-                let mut same = names.iter().position(|n| n.eq_ignore_ascii_case(target));
+                let mut same = names
+                    .iter()
+                    .position(|n| n.eq_ignore_ascii_case(target))
+                    .or_else(|| {
+                        let wanted = sided(target);
+                        names.iter().position(|n| sided(n) == wanted)
+                    });
                 let openxr = *self == RigPreset::OpenXr;
                 if let (None, true, Ok(viseme)) = (same, openxr, target.parse::<Viseme>()) {
                     same = names
@@ -291,6 +299,21 @@ impl RigPreset {
         }
         RigBinding { rows, missing }
     }
+}
+
+/// `name` lower-cased with its side spelled out and separators dropped: `mouthStretch_L`,
+/// `mouthStretch.L`, `mouthstretch_l` and `mouthStretchLeft` all give `mouthstretchleft`.
+fn sided(name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    let (stem, side) = match lower.len().checked_sub(2).map(|at| lower.split_at(at)) {
+        Some((stem, "_l" | ".l")) => (stem, "left"),
+        Some((stem, "_r" | ".r")) => (stem, "right"),
+        _ => (lower.as_str(), ""),
+    };
+    stem.chars()
+        .filter(|c| !matches!(c, '_' | '.' | '-' | ' '))
+        .chain(side.chars())
+        .collect()
 }
 
 /// A recipe as dense coefficients over the 15 visemes and the jaw.

@@ -39,11 +39,35 @@ fn arkit_recipes_cover_the_readable_mouth() {
         out[names.iter().position(|n| n == name).unwrap_or(usize::MAX)]
     };
     assert_eq!(value(&mouth(Viseme::Aa, 0.9, 0.9), "jawOpen"), 0.9);
-    assert!(value(&mouth(Viseme::Pp, 0.9, 0.0), "mouthPress_L") > 0.5);
+    assert!(value(&mouth(Viseme::Pp, 0.9, 0.0), "mouthPressLeft") > 0.5);
     assert!(value(&mouth(Viseme::Ou, 0.9, 0.09), "mouthPucker") > 0.8);
     assert!(value(&mouth(Viseme::Ff, 0.9, 0.05), "mouthRollLower") > 0.5);
     assert!(value(&mouth(Viseme::Th, 0.9, 0.2), "tongueOut") > 0.3);
     assert_eq!(value(&VisemeWeights::REST, "mouthFunnel"), 0.0);
+}
+
+#[test]
+fn arkit_names_bind_in_apples_spelling_and_the_side_suffixed_ones() {
+    let apple = [
+        "jawOpen",
+        "mouthStretchLeft",
+        "mouthStretchRight",
+        "eyeBlinkLeft",
+    ];
+    let blender = ["jawOpen", "mouthStretch_L", "MouthStretch.R", "eyeBlink_L"];
+    for names in [apple, blender] {
+        let binding = RigPreset::Arkit52.bind(&names);
+        let mut out = [0.0; 4];
+        binding.apply(&mouth(Viseme::E, 0.9, 0.2), &mut out);
+        assert!(out[1] > 0.3 && out[2] > 0.3, "{names:?}: {out:?}");
+        assert_eq!(out[3], 0.0, "no eye in a mouth recipe");
+        assert_eq!(binding.targets().count(), 3, "{names:?}");
+    }
+    // A stem that only looks alike is not the same target.
+    let binding = RigPreset::Arkit52.bind(&["mouthStretchL", "mouthStretcher_L"]);
+    assert_eq!(binding.targets().count(), 0);
+    assert_eq!(sided("mouthStretch_L"), "mouthstretchleft");
+    assert_eq!(sided("jawOpen"), "jawopen");
 }
 
 #[test]

@@ -1,0 +1,115 @@
+//! The shipped characters bind: every viseme reaches the morph targets of the real heads in
+//! `assets/`, read from the files themselves, and a file whose targets have no names binds
+//! nothing, saying which shapes are missing.
+
+use std::path::Path;
+
+use bevy_lipsync::lipsync::{RigBinding, RigPreset, Viseme, VisemeWeights};
+use serde_json::Value;
+
+/// The glTF JSON of a `.glb` (its first chunk) or a `.gltf`.
+fn gltf_json(path: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let json = if bytes.starts_with(b"glTF") {
+        let word = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+        assert_eq!(
+            word(16),
+            0x4E4F_534A,
+            "the first chunk of a GLB is its JSON"
+        );
+        &bytes[20..20 + word(12) as usize]
+    } else {
+        &bytes[..]
+    };
+    serde_json::from_slice(json).expect("glTF JSON")
+}
+
+/// The morph target names of each mesh (`extras.targetNames`), as Bevy reads them.
+fn target_names(json: &Value) -> Vec<Vec<String>> {
+    json["meshes"]
+        .as_array()
+        .expect("meshes")
+        .iter()
+        .map(|mesh| {
+            mesh["extras"]["targetNames"]
+                .as_array()
+                .map(|names| {
+                    names
+                        .iter()
+                        .map(|n| n.as_str().expect("a name").to_owned())
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The targets `binding` moves for a mouth showing only `viseme` (with the jaw its shape opens).
+fn moved(binding: &RigBinding, names: &[String], viseme: Viseme) -> Vec<String> {
+    let mut mouth = VisemeWeights::REST;
+    mouth.weights[viseme.index()] = 0.9;
+    mouth.jaw_open = 0.9 * bevy_lipsync::lipsync::JAW_OPENING[viseme.index()];
+    let mut out = vec![0.0; names.len()];
+    binding.apply(&mouth, &mut out);
+    names
+        .iter()
+        .zip(&out)
+        .filter(|(_, w)| **w > 0.05)
+        .map(|(n, _)| n.clone())
+        .collect()
+}
+
+#[test]
+fn the_rpm67_head_binds_every_viseme_by_name() {
+    let names = &target_names(&gltf_json("assets/heads/mpfb_head_rpm67.glb"))[0];
+    assert_eq!(names.len(), 67);
+    let binding = RigPreset::OpenXr.bind(names);
+    assert!(binding.missing().is_empty(), "{:?}", binding.missing());
+    for viseme in Viseme::ALL.into_iter().filter(|&v| v != Viseme::Sil) {
+        let moved = moved(&binding, names, viseme);
+        assert!(
+            moved.contains(&viseme.rpm_name().to_owned()),
+            "{viseme:?} moves {moved:?}"
+        );
+    }
+}
+
+#[test]
+fn the_arkit_head_gets_real_mouth_shapes_not_only_the_jaw() {
+    let names = &target_names(&gltf_json("assets/heads/mpfb_head_arkit52.glb"))[0];
+    assert_eq!(names.len(), 52);
+    let binding = RigPreset::Arkit52.bind(names);
+    assert!(binding.missing().is_empty(), "{:?}", binding.missing());
+    for viseme in Viseme::ALL.into_iter().filter(|&v| v != Viseme::Sil) {
+        let moved = moved(&binding, names, viseme);
+        assert!(
+            moved
+                .iter()
+                .any(|n| n.starts_with("mouth") || n == "tongueOut"),
+            "{viseme:?} only moves {moved:?}"
+        );
+    }
+    // The shapes a viewer reads: lips pressed, stretched, rounded.
+    assert!(moved(&binding, names, Viseme::Pp).contains(&"mouthPressLeft".to_owned()));
+    assert!(moved(&binding, names, Viseme::E).contains(&"mouthStretchRight".to_owned()));
+    assert!(moved(&binding, names, Viseme::Ou).contains(&"mouthPucker".to_owned()));
+}
+
+#[test]
+fn a_file_whose_morph_targets_have_no_names_binds_nothing_and_says_what_is_missing() {
+    let json = gltf_json("assets/fixtures/AnimatedMorphCube.gltf");
+    let targets = json["meshes"][0]["primitives"][0]["targets"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(targets, 2, "the fixture has targets");
+    let names = &target_names(&json)[0];
+    assert!(names.is_empty(), "and no names for them");
+    let binding = RigPreset::OpenXr.bind(names);
+    assert_eq!(binding.targets().count(), 0);
+    assert_eq!(
+        binding.missing().len(),
+        15,
+        "every viseme is reported missing"
+    );
+}
