@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cargo build --release --features emulator --example talking_npc
 bin=target/release/examples/talking_npc
+# The characters load from ./assets (Bevy looks beside the binary otherwise).
+export BEVY_ASSET_ROOT="$PWD"
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   bash scripts/setup.sh xvfb xauth mesa-vulkan-drivers
   if [ "$#" -eq 0 ]; then

@@ -358,7 +358,7 @@ pub fn overlay(
     let latency = output.latency_report(&settings.latency);
     let frames = settings.render_latency_frames.unwrap_or(render.frames);
     let output = format!(
-        "{kind}, latency {:.1} ms ({}), render {frames} frames{}, A/V offset {:+} ms",
+        "{kind}, latency {:.1} ms ({})\nsync: render {frames} frames{}, A/V offset {:+} ms",
         latency.latency.as_secs_f64() * 1e3,
         latency.source,
         if render.pipelined { " (pipelined)" } else { "" },

@@ -5,7 +5,13 @@
 //! cargo run --release --example talking_npc -- --emulator   # through the loopback Inworld emulator
 //! INWORLD_API_KEY=... cargo run --release --example talking_npc   # through Inworld
 //! cargo run --release --example talking_npc -- --screenshot shot.png --after 4 --say "Hello!"
+//! cargo run --release --example talking_npc -- --faces code   # the faces built in code
 //! ```
+//!
+//! The characters are real heads from `assets/heads` (MakeHuman, CC0 and MIT: see
+//! `assets/README.md`), loaded through the `AssetServer` as glTF scenes: Mira's carries the Ready
+//! Player Me visemes and binds by name, Bram's only ARKit's 52 shapes and binds through the ARKit
+//! recipes.
 //!
 //! Type a line and press Enter: the selected character says it. Tab selects the other one;
 //! keys 1-5 (with an empty input line) say sample lines; Esc stops the selected character.
@@ -57,6 +63,19 @@ struct Options {
     /// A line the selected character says (a second before the screenshot, if any).
     #[arg(long, value_name = "TEXT")]
     say: Option<String>,
+    /// The characters: `real` heads loaded from `assets/` (glTF scenes: one rigged with Ready
+    /// Player Me visemes, one with ARKit shapes only), or the faces built in `code`.
+    #[arg(long, value_name = "KIND", default_value = "real")]
+    faces: Faces,
+}
+
+/// Which characters the scene shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Faces {
+    /// MakeHuman heads from `assets/heads` (CC0/MIT, see `assets/README.md`).
+    Real,
+    /// Stylised faces built in code.
+    Code,
 }
 
 /// A character of the scene.
@@ -65,8 +84,9 @@ struct Npc {
     name: &'static str,
     /// Tab order.
     order: usize,
-    /// The entity with the face's `MorphWeights`.
-    face: Entity,
+    /// The entity with the face's `MorphWeights`, for a face built in code; a real head's are
+    /// found in its scene once it has spawned.
+    face: Option<Entity>,
     /// When it next blinks.
     next_blink: f32,
 }
@@ -172,6 +192,8 @@ fn setup_scene(
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
     voices: Res<VoiceChoice>,
+    options: Res<Options>,
+    assets: Res<AssetServer>,
 ) {
     commands.spawn((
         Camera3d::default(),
@@ -228,15 +250,38 @@ fn setup_scene(
             },
         ),
     ];
+    // The real heads: metres, facing +z, the head's middle 0.7 m up; scaled to the scene.
+    let heads = [
+        ("heads/mpfb_head_rpm67.glb", RigPreset::OpenXr),
+        ("heads/mpfb_head_arkit52.glb", RigPreset::Arkit52),
+    ];
     for (i, (name, voice, x, look)) in characters.into_iter().enumerate() {
-        let root = commands
-            .spawn((
-                Transform::from_xyz(x, 0.0, 0.0).with_rotation(Quat::from_rotation_y(-x * 0.12)),
-                Visibility::default(),
-                Speaker::new(voice),
-            ))
-            .id();
-        let face = face::spawn_character(&mut commands, &mut meshes, &mut materials, root, look);
+        let turn = Quat::from_rotation_y(-x * 0.12);
+        let face = if options.faces == Faces::Real {
+            let (path, rig) = heads[i].clone();
+            let root = commands
+                .spawn((
+                    WorldAssetRoot(assets.load(GltfAssetLabel::Scene(0).from_asset(path))),
+                    Transform::from_xyz(x, -0.3 - 0.7 * HEAD_SCALE, 0.0)
+                        .with_rotation(turn)
+                        .with_scale(Vec3::splat(HEAD_SCALE)),
+                    Speaker::new(voice).with_rig(rig),
+                ))
+                .id();
+            (root, None)
+        } else {
+            let root = commands
+                .spawn((
+                    Transform::from_xyz(x, 0.0, 0.0).with_rotation(turn),
+                    Visibility::default(),
+                    Speaker::new(voice),
+                ))
+                .id();
+            let face =
+                face::spawn_character(&mut commands, &mut meshes, &mut materials, root, look);
+            (root, Some(face))
+        };
+        let (root, face) = face;
         commands.entity(root).insert(Npc {
             name,
             order: i,
@@ -245,6 +290,9 @@ fn setup_scene(
         });
     }
 }
+
+/// How much the real heads (life size, 0.3 m) are enlarged to fill the scene like the built ones.
+const HEAD_SCALE: f32 = 8.5;
 
 /// The selected character.
 fn selected(npcs: &Query<(Entity, &Npc)>, control: &Control) -> Option<Entity> {
@@ -325,45 +373,69 @@ fn calibrate(
     });
 }
 
-/// Characters blink every few seconds, on their own morph target (the plugin leaves it alone).
+/// Characters blink every few seconds, on their own morph targets (the plugin leaves them
+/// alone: a face built in code has one, the real heads ARKit's `eyeBlinkLeft`/`eyeBlinkRight`).
 /// With `--pose`, the named target is held at full weight underneath the lipsync (the plugin adds
 /// the mouth on top of what others set).
 fn blink(
     time: Res<Time>,
     options: Res<Options>,
-    mut npcs: Query<&mut Npc>,
+    mut npcs: Query<(Entity, &mut Npc)>,
+    children: Query<&Children>,
+    meshes: Res<Assets<Mesh>>,
     mut weights: Query<&mut MorphWeights>,
 ) {
     let now = time.elapsed_secs();
-    // A viseme by any of its names (`AA`, `viseme_aa`, `aa`), or `jawOpen` / `blink`.
-    let pose = options
-        .pose
-        .as_deref()
-        .and_then(|name| match name.parse::<Viseme>() {
-            Ok(viseme) => Some(viseme.index()),
-            Err(_) => face::target_names()
-                .iter()
-                .position(|t| t.eq_ignore_ascii_case(name)),
-        });
-    for mut npc in &mut npcs {
-        let Ok(mut w) = weights.get_mut(npc.face) else {
-            continue;
-        };
-        if let Some(slot) = pose.and_then(|p| w.weights_mut().get_mut(p)) {
-            *slot = 1.0;
-        }
+    for (root, mut npc) in &mut npcs {
         let since = now - npc.next_blink;
         let closed = if (0.0..0.15).contains(&since) {
             1.0 - (since / 0.075 - 1.0).abs()
         } else {
             0.0
         };
-        if let Some(slot) = w.weights_mut().get_mut(face::BLINK_TARGET) {
-            *slot = closed;
-        }
         if since > 0.15 {
             // A deterministic 2.5-5 s wait.
             npc.next_blink = now + 2.5 + (now * 7.31).fract() * 2.5;
+        }
+        let faces: Vec<Entity> = match npc.face {
+            Some(face) => vec![face],
+            None => children.iter_descendants(root).collect(),
+        };
+        for face in faces {
+            let Ok(mut w) = weights.get_mut(face) else {
+                continue;
+            };
+            let names: Vec<String> = match npc.face {
+                Some(_) => face::target_names(),
+                None => w
+                    .first_mesh()
+                    .and_then(|mesh| meshes.get(mesh))
+                    .and_then(|mesh| mesh.morph_target_names())
+                    .map(<[String]>::to_vec)
+                    .unwrap_or_default(),
+            };
+            let slot = |name: &str| names.iter().position(|t| t.eq_ignore_ascii_case(name));
+            // A viseme by any of its names (`AA`, `viseme_aa`, `aa`), or any target's name.
+            let pose = options.pose.as_deref().and_then(|name| {
+                let viseme = name.parse::<Viseme>().ok();
+                match (npc.face, viseme) {
+                    (Some(_), Some(viseme)) => Some(viseme.index()),
+                    (None, Some(viseme)) => slot(viseme.rpm_name()),
+                    _ => slot(name),
+                }
+            });
+            if let Some(weight) = pose.and_then(|p| w.weights_mut().get_mut(p)) {
+                *weight = 1.0;
+            }
+            let eyes = match npc.face {
+                Some(_) => vec![Some(face::BLINK_TARGET)],
+                None => vec![slot("eyeBlinkLeft"), slot("eyeBlinkRight")],
+            };
+            for eye in eyes.into_iter().flatten() {
+                if let Some(weight) = w.weights_mut().get_mut(eye) {
+                    *weight = closed;
+                }
+            }
         }
     }
 }
