@@ -1556,3 +1556,60 @@ fn the_mouth_looks_ahead_by_the_derived_render_latency_unless_the_game_sets_one(
         .render_latency_frames = Some(1.0);
     assert!((ahead(&mut h) - 0.015).abs() < 1e-6);
 }
+
+#[test]
+fn a_sprite_mouth_shows_the_drawing_of_its_speakers_mouth_every_frame() {
+    use bevy::image::TextureAtlas;
+    use bevy_lipsync::lipsync::MouthShape;
+
+    let emulator = emulator();
+    let mut h = Harness::new(&emulator, KEY);
+    let (speaker, _face) = h.spawn_speaker("Dennis");
+    // A sheet laid out in another order: the drawings at 10, 11, ... 18.
+    let cells = std::array::from_fn(|i| 10 + i);
+    let sprite = h
+        .app
+        .world_mut()
+        .spawn((
+            Sprite {
+                texture_atlas: Some(TextureAtlas::default()),
+                ..Default::default()
+            },
+            SpriteMouth::with_cells(cells),
+            ChildOf(speaker),
+        ))
+        .id();
+    h.app.world_mut().commands().entity(speaker).say(LINE);
+    h.frame(Duration::ZERO);
+    h.wait_delivered(speaker);
+    let mut shown = std::collections::BTreeSet::new();
+    while h.queue(speaker).is_speaking() {
+        h.frame(Duration::from_millis(10));
+        let mouth = h.mouth(speaker);
+        let world = h.app.world();
+        let index = world
+            .get::<Sprite>(sprite)
+            .and_then(|s| s.texture_atlas.as_ref())
+            .map(|a| a.index);
+        let expected = MouthShape::from_weights(&mouth.weights);
+        assert_eq!(index, Some(10 + expected.index()), "{:?}", mouth.viseme);
+        assert_eq!(
+            world.get::<SpriteMouth>(sprite).map(|m| m.shape),
+            Some(expected)
+        );
+        shown.insert(expected);
+    }
+    assert!(
+        shown.len() >= 4 && shown.contains(&MouthShape::A),
+        "the line shows its drawings, lips closing on its p b m: {shown:?}"
+    );
+    for _ in 0..60 {
+        h.frame(Duration::from_millis(10));
+    }
+    let rest = h
+        .app
+        .world()
+        .get::<Sprite>(sprite)
+        .and_then(|s| s.texture_atlas.clone());
+    assert_eq!(rest.map(|a| a.index), Some(10 + MouthShape::X.index()));
+}

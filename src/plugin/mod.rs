@@ -52,6 +52,7 @@ mod runtime;
 mod settings;
 mod spatial;
 mod speaker;
+mod sprite;
 
 use bevy::app::AnimationSystems;
 use bevy::prelude::*;
@@ -74,6 +75,7 @@ pub use rig::RigReport;
 pub use settings::{InworldSetting, LipsyncSettings, OutputSetting};
 pub use spatial::{SpatialVoice, VoiceListener};
 pub use speaker::{Line, LineId, LineProgress, Mouth, MouthRig, SayMode, Speaker, SpeechQueue};
+pub use sprite::SpriteMouth;
 
 /// The plugin's systems, in the order they run (see the module docs).
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -136,6 +138,7 @@ impl Plugin for LipsyncPlugin {
             .register_type::<RigReport>()
             .register_type::<SpatialVoice>()
             .register_type::<VoiceListener>()
+            .register_type::<SpriteMouth>()
             .add_message::<SpeechStarted>()
             .add_message::<WordSpoken>()
             .add_message::<VisemeChanged>()
@@ -188,7 +191,7 @@ impl Plugin for LipsyncPlugin {
                     )
                         .chain()
                         .in_set(LipsyncSystems::Bind),
-                    rig::write_morphs.in_set(LipsyncSystems::Write),
+                    (rig::write_morphs, sprite::draw_sprite_mouths).in_set(LipsyncSystems::Write),
                 ),
             );
     }

@@ -89,7 +89,13 @@ struct Device {
     output: KiraOutput<DeviceBackend>,
     health: Arc<StreamHealth>,
     errors_logged: u64,
+    /// When errors were last logged: a burst (some sound servers fail a few hundred polls while
+    /// a stream starts) is one line, not one per frame.
+    logged_at: Option<Instant>,
 }
+
+/// The least time between two logs of stream errors.
+const ERROR_LOG_INTERVAL: Duration = Duration::from_secs(5);
 
 enum Driver {
     /// Boxed: kira's manager is several times larger than the virtual outputs.
@@ -222,8 +228,12 @@ impl AudioOutput {
         match &mut self.driver {
             Driver::Device(device) => {
                 let (errors, last, restarts) = device.health.errors();
-                if errors > device.errors_logged {
+                let quiet = device
+                    .logged_at
+                    .is_none_or(|at| at.elapsed() >= ERROR_LOG_INTERVAL);
+                if errors > device.errors_logged && quiet {
                     device.errors_logged = errors;
+                    device.logged_at = Some(Instant::now());
                     log::warn!(
                         "audio device: {last} ({errors} stream errors, {restarts} restarts so \
                          far; a lost default device is reopened)"
@@ -308,5 +318,6 @@ fn open_device() -> Result<Device, AudioError> {
         output,
         health,
         errors_logged: 0,
+        logged_at: None,
     })
 }
