@@ -1,8 +1,8 @@
 //! Everything a game needs to make characters talk: `use bevy_lipsync::prelude::*;`.
 
-pub use crate::lipsync::{MouthShape, RigPreset, RigTable, Viseme, VisemeWeights};
+pub use crate::lipsync::{Emotion, MouthShape, RigPreset, RigTable, Viseme, VisemeWeights};
 pub use crate::plugin::{
-    InworldSetting, Line, LineId, LipsyncPlugin, LipsyncSettings, LipsyncSystems, Mouth, MouthRig,
-    OutputSetting, SayMode, SpeakExt, Speaker, SpeechFailed, SpeechFinished, SpeechQueue,
-    SpeechStalled, SpeechStarted, SpriteMouth, VisemeChanged, WordSpoken,
+    Expression, InworldSetting, Line, LineId, LipsyncPlugin, LipsyncSettings, LipsyncSystems,
+    Mouth, MouthRig, OutputSetting, SayMode, SpeakExt, Speaker, SpeechFailed, SpeechFinished,
+    SpeechQueue, SpeechStalled, SpeechStarted, SpriteMouth, VisemeChanged, WordSpoken,
 };

@@ -1613,3 +1613,98 @@ fn a_sprite_mouth_shows_the_drawing_of_its_speakers_mouth_every_frame() {
         .and_then(|s| s.texture_atlas.clone());
     assert_eq!(rest.map(|a| a.index), Some(10 + MouthShape::X.index()));
 }
+
+/// A speaker whose face has the 15 visemes and ARKit's blinks and smiles.
+fn spawn_expressive(h: &mut Harness, voice: &str) -> (Entity, Entity, Vec<String>) {
+    let mut names: Vec<String> = Viseme::ALL
+        .iter()
+        .map(|v| v.rpm_name().to_owned())
+        .collect();
+    names.extend(
+        [
+            "eyeBlinkLeft",
+            "eyeBlinkRight",
+            "mouthSmileLeft",
+            "mouthSmileRight",
+        ]
+        .map(String::from),
+    );
+    let world = h.app.world_mut();
+    let mut mesh = Mesh::new(
+        PrimitiveTopology::TriangleList,
+        RenderAssetUsages::default(),
+    );
+    mesh.set_morph_target_names(names.clone());
+    let handle = world.resource_mut::<Assets<Mesh>>().add(mesh);
+    let speaker = world.spawn(Speaker::new(voice)).id();
+    let weights = MorphWeights::new(vec![0.0; names.len()], Some(handle.clone())).expect("19");
+    let face = world
+        .spawn((Mesh3d(handle), weights, ChildOf(speaker)))
+        .id();
+    (speaker, face, names)
+}
+
+#[test]
+fn speakers_blink_both_eyes_at_a_natural_pace_on_their_rig() {
+    let emulator = emulator();
+    let mut h = Harness::new(&emulator, KEY);
+    let (_speaker, face, names) = spawn_expressive(&mut h, "Dennis");
+    let at = |name: &str| names.iter().position(|n| n == name).expect("a target");
+    let (left, right) = (at("eyeBlinkLeft"), at("eyeBlinkRight"));
+    let (mut blinks, mut closed) = (0, false);
+    for _ in 0..6_000 {
+        h.frame(Duration::from_millis(10));
+        let w = h.morphs(face);
+        assert_eq!(w[left], w[right], "both eyes");
+        assert!(w.iter().all(|&x| (0.0..=1.0).contains(&x)));
+        if w[left] > 0.5 && !closed {
+            blinks += 1;
+        }
+        closed = w[left] > 0.5;
+    }
+    // A minute: 15 to 20 blinks, give or take the one in progress at either end.
+    assert!((14..=21).contains(&blinks), "{blinks} blinks in a minute");
+}
+
+#[test]
+fn a_happy_speaker_smiles_yet_still_closes_its_lips_for_p_b_m() {
+    let emulator = emulator();
+    let mut h = Harness::new(&emulator, KEY);
+    let (speaker, face, names) = spawn_expressive(&mut h, "Dennis");
+    let at = |name: &str| names.iter().position(|n| n == name).expect("a target");
+    let (smile, pp) = (at("mouthSmileLeft"), at("viseme_PP"));
+    let closure_of = |h: &mut Harness, emotion: Emotion| {
+        h.app
+            .world_mut()
+            .get_mut::<Expression>(speaker)
+            .expect("every speaker has one")
+            .emotion = emotion;
+        h.app.world_mut().commands().entity(speaker).say(LINE);
+        h.frame(Duration::ZERO);
+        h.wait_delivered(speaker);
+        let (mut closure, mut smile_open, mut smile_closed) = (0.0f32, 0.0f32, 0.0f32);
+        while h.queue(speaker).is_speaking() {
+            h.frame(Duration::from_millis(10));
+            let w = h.morphs(face);
+            closure = closure.max(w[pp]);
+            if w[pp] > 0.6 {
+                smile_closed = smile_closed.max(w[smile]);
+            } else if h.mouth(speaker).weights.get(Viseme::Pp) < 0.05 {
+                smile_open = smile_open.max(w[smile]);
+            }
+        }
+        (closure, smile_open, smile_closed)
+    };
+    let (neutral_closure, neutral_smile, _) = closure_of(&mut h, Emotion::Neutral);
+    assert_eq!(neutral_smile, 0.0);
+    let (closure, smile_open, smile_closed) = closure_of(&mut h, Emotion::Happy);
+    assert!(smile_open > 0.4, "the face smiles: {smile_open}");
+    assert!(
+        (closure - neutral_closure).abs() < 1e-6 && closure > 0.8,
+        "p b m still close the lips: {closure} (neutral {neutral_closure})"
+    );
+    assert!(
+        smile_closed < 0.5 * smile_open,
+        "the smile gives way while they close: {smile_closed} vs {smile_open}"
+    );
+}

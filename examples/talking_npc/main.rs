@@ -373,8 +373,8 @@ fn calibrate(
     });
 }
 
-/// Characters blink every few seconds, on their own morph targets (the plugin leaves them
-/// alone: a face built in code has one, the real heads ARKit's `eyeBlinkLeft`/`eyeBlinkRight`).
+/// The faces built in code blink every few seconds on their own target (the plugin's
+/// `Expression` blinks the real heads, whose eyes have ARKit's `eyeBlinkLeft`/`eyeBlinkRight`).
 /// With `--pose`, the named target is held at full weight underneath the lipsync (the plugin adds
 /// the mouth on top of what others set).
 fn blink(
@@ -427,14 +427,11 @@ fn blink(
             if let Some(weight) = pose.and_then(|p| w.weights_mut().get_mut(p)) {
                 *weight = 1.0;
             }
-            let eyes = match npc.face {
-                Some(_) => vec![Some(face::BLINK_TARGET)],
-                None => vec![slot("eyeBlinkLeft"), slot("eyeBlinkRight")],
-            };
-            for eye in eyes.into_iter().flatten() {
-                if let Some(weight) = w.weights_mut().get_mut(eye) {
-                    *weight = closed;
-                }
+            // The real heads blink through the plugin (`Expression`), on ARKit's eye targets.
+            if npc.face.is_some()
+                && let Some(weight) = w.weights_mut().get_mut(face::BLINK_TARGET)
+            {
+                *weight = closed;
             }
         }
     }

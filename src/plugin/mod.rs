@@ -44,6 +44,7 @@ mod display;
 mod ducking;
 mod evaluate;
 mod events;
+mod expression;
 mod line;
 mod output;
 mod playback;
@@ -70,6 +71,7 @@ pub use events::{
     STALL_AFTER, SpeechFailed, SpeechFinished, SpeechStalled, SpeechStarted, VisemeChanged,
     WordSpoken,
 };
+pub use expression::{EMOTION_EASE, Expression};
 pub use output::SpeechOutput;
 pub use rig::RigReport;
 pub use settings::{InworldSetting, LipsyncSettings, OutputSetting};
@@ -139,6 +141,7 @@ impl Plugin for LipsyncPlugin {
             .register_type::<SpatialVoice>()
             .register_type::<VoiceListener>()
             .register_type::<SpriteMouth>()
+            .register_type::<Expression>()
             .add_message::<SpeechStarted>()
             .add_message::<WordSpoken>()
             .add_message::<VisemeChanged>()
@@ -181,6 +184,8 @@ impl Plugin for LipsyncPlugin {
                         display::follow_present_mode,
                         spatial::place_voices,
                         evaluate::evaluate_mouths,
+                        expression::seed_blinks,
+                        expression::update_expressions,
                     )
                         .chain()
                         .in_set(LipsyncSystems::Evaluate),

@@ -13,8 +13,9 @@ use bevy::mesh::morph::MorphWeights;
 use bevy::mesh::{Mesh, Mesh3d};
 use bevy::prelude::*;
 
-use crate::lipsync::{RigBinding, RigPreset};
+use crate::lipsync::{ExpressionBinding, RigBinding, RigPreset};
 
+use super::expression::Expression;
 use super::speaker::{Mouth, MouthRig, Speaker};
 
 /// A `MorphWeights` entity bound to a speaker's mouth.
@@ -22,7 +23,9 @@ use super::speaker::{Mouth, MouthRig, Speaker};
 pub(crate) struct BoundMorphs {
     speaker: Entity,
     binding: RigBinding,
-    /// The mouth's contribution this frame, indexed like the morph targets.
+    /// The expression targets the mouth does not drive (eyes, brows, lip corners).
+    expression: ExpressionBinding,
+    /// The mouth's and the expression's contribution this frame, indexed like the targets.
     mouth: Vec<f32>,
     /// What others put on each target.
     base: Vec<f32>,
@@ -98,7 +101,7 @@ impl BoundMorphs {
     /// changed since, returns to what others had put there.
     fn restore(&self, weights: &mut MorphWeights) {
         let out = weights.weights_mut();
-        for index in self.binding.targets() {
+        for index in self.binding.targets().chain(self.expression.targets()) {
             if let (Some(slot), Some(&base), Some(&written)) = (
                 out.get_mut(index),
                 self.base.get(index),
@@ -146,6 +149,8 @@ pub(crate) fn bind_morphs(
             .and_then(|r| r.preset.as_ref())
             .unwrap_or(&speaker_component.rig);
         let binding = preset.bind(names);
+        let mouth: Vec<usize> = binding.targets().collect();
+        let expression = ExpressionBinding::bind(names, |i| mouth.contains(&i));
         let targets = binding.targets().count();
         report.meshes += 1;
         report.targets += targets;
@@ -156,6 +161,7 @@ pub(crate) fn bind_morphs(
         commands.entity(entity).insert(BoundMorphs {
             speaker,
             binding,
+            expression,
             mouth: vec![0.0; count],
             base: weights.weights().to_vec(),
             written: weights.weights().to_vec(),
@@ -212,20 +218,26 @@ pub(crate) fn warn_unrigged(
     }
 }
 
-/// Writes each bound mesh's share of its speaker's mouth on top of what others set.
+/// Writes each bound mesh's share of its speaker's mouth and expression on top of what others
+/// set.
 pub(crate) fn write_morphs(
-    speakers: Query<&Mouth>,
+    speakers: Query<(&Mouth, Option<&Expression>)>,
     mut rigs: Query<(&mut BoundMorphs, &mut MorphWeights)>,
 ) {
     for (mut bound, mut weights) in &mut rigs {
-        let Ok(mouth) = speakers.get(bound.speaker) else {
+        let Ok((mouth, expression)) = speakers.get(bound.speaker) else {
             continue;
         };
         let bound = &mut *bound;
         bound.binding.apply(&mouth.weights, &mut bound.mouth);
+        if let Some(expression) = expression {
+            bound
+                .expression
+                .apply(&expression.weights, &mut bound.mouth);
+        }
         let current = weights.weights();
         let mut changed = false;
-        for index in bound.binding.targets() {
+        for index in bound.binding.targets().chain(bound.expression.targets()) {
             let (Some(&now), Some(base), Some(written), Some(&add)) = (
                 current.get(index),
                 bound.base.get_mut(index),
@@ -243,7 +255,7 @@ pub(crate) fn write_morphs(
         }
         if changed {
             let out = weights.weights_mut();
-            for index in bound.binding.targets() {
+            for index in bound.binding.targets().chain(bound.expression.targets()) {
                 if let (Some(slot), Some(&value)) = (out.get_mut(index), bound.written.get(index)) {
                     *slot = value;
                 }

@@ -25,7 +25,7 @@ use super::line::ActiveLine;
 /// ```
 #[derive(Component, Clone, Debug, Reflect)]
 #[reflect(Component, Default, Debug)]
-#[require(SpeechQueue, Mouth)]
+#[require(SpeechQueue, Mouth, super::Expression)]
 pub struct Speaker {
     /// Voice descriptor (`inworld/inworld-tts-1.5-max:Dennis`, `Ashley`, `offline:female`);
     /// `None` takes the plugin's default.

@@ -20,6 +20,7 @@
 //! | [`VisemeTimeline`] | one utterance's curves, rebuilt as data arrives, evaluated at any audible position, with a jaw-only fallback from the audio envelope |
 //! | [`DisplayTiming`] | which audio position a display frame should show, and the perception limits behind it |
 //! | [`RigPreset`], [`RigBinding`], [`RigTable`] | mapping the weights onto morph targets: OpenXR / Ready Player Me, ARKit-52, VRM, or a user table |
+//! | [`Emotion`], [`ExpressionWeights`], [`Blinker`], [`ExpressionBinding`] | the face around the mouth: blinks, emotions, the ARKit and VRM targets they drive; smiles give way while the lips close |
 //! | [`MouthShape`] | the nine drawn mouths of 2D animation (A-H and X), from the visemes |
 //!
 //! Source priority, per utterance, highest first: `lipsyncAlignment` labels, phone symbols,
@@ -54,6 +55,7 @@
 pub mod alignment;
 mod articulation;
 mod curve;
+mod expression;
 mod letters;
 mod mouth_shape;
 mod phoneme;
@@ -66,6 +68,9 @@ mod viseme;
 
 pub use articulation::ArticulationSettings;
 pub use curve::{JAW_OPENING, REST_THRESHOLD, Segment, VisemeWeights};
+pub use expression::{
+    BLINK_INTERVAL, BLINK_LENGTH, Blinker, Emotion, ExpressionBinding, ExpressionWeights,
+};
 pub use letters::{CONSONANT_WEIGHT, SpelledViseme, VOWEL_WEIGHT, spell};
 pub use mouth_shape::MouthShape;
 pub use phoneme::{DIPHTHONG_SPLIT, PhoneVisemes, category_viseme, normalize_phone, phone_visemes};

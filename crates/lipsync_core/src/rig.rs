@@ -303,7 +303,7 @@ impl RigPreset {
 
 /// `name` lower-cased with its side spelled out and separators dropped: `mouthStretch_L`,
 /// `mouthStretch.L`, `mouthstretch_l` and `mouthStretchLeft` all give `mouthstretchleft`.
-fn sided(name: &str) -> String {
+pub(crate) fn sided(name: &str) -> String {
     let lower = name.to_ascii_lowercase();
     let (stem, side) = match lower.len().checked_sub(2).map(|at| lower.split_at(at)) {
         Some((stem, "_l" | ".l")) => (stem, "left"),
