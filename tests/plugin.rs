@@ -1708,3 +1708,40 @@ fn a_happy_speaker_smiles_yet_still_closes_its_lips_for_p_b_m() {
         "the smile gives way while they close: {smile_closed} vs {smile_open}"
     );
 }
+
+#[test]
+fn markups_are_not_spoken_or_subtitled_and_change_the_face_at_the_word_they_precede() {
+    let emulator = emulator();
+    let mut h = Harness::new(&emulator, KEY);
+    let seen: Arc<Mutex<Vec<(String, Emotion)>>> = Arc::default();
+    let sink = seen.clone();
+    h.app
+        .add_observer(move |e: On<WordSpoken>, faces: Query<&Expression>| {
+            let emotion = faces.get(e.entity).expect("a speaker").emotion;
+            sink.lock()
+                .expect("seen")
+                .push((e.word.to_string(), emotion));
+        });
+    let (speaker, _face) = h.spawn_speaker("Dennis");
+    h.app
+        .world_mut()
+        .commands()
+        .entity(speaker)
+        .say("[happy] Bob sat on a big [sad] red mat.");
+    h.frame(Duration::ZERO);
+    h.wait_delivered(speaker);
+    h.play_out(speaker, Duration::from_secs(20));
+    let seen = seen.lock().expect("seen").clone();
+    let words: Vec<&str> = seen.iter().map(|(w, _)| w.as_str()).collect();
+    assert_eq!(words.len(), 7, "the markups are not words: {words:?}");
+    assert!(words.iter().all(|w| !w.contains('[')), "{words:?}");
+    let at = |word: &str| {
+        seen.iter()
+            .find(|(w, _)| w.trim_matches(|c: char| !c.is_alphanumeric()) == word)
+            .map(|(_, e)| *e)
+    };
+    assert_eq!(at("Bob"), Some(Emotion::Happy), "{seen:?}");
+    assert_eq!(at("big"), Some(Emotion::Happy));
+    assert_eq!(at("red"), Some(Emotion::Sad), "{seen:?}");
+    assert_eq!(at("mat"), Some(Emotion::Sad));
+}

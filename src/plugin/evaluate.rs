@@ -13,6 +13,7 @@ use super::events::{
     STALL_AFTER, SpeechFailed, SpeechFinished, SpeechStalled, SpeechStarted, VisemeChanged,
     WordSpoken, emit,
 };
+use super::expression::Expression;
 use super::output::SpeechOutput;
 use super::playback::{Runtime, frame_instant};
 use super::settings::LipsyncSettings;
@@ -64,6 +65,15 @@ impl FramePacing {
     }
 }
 
+/// What evaluation reads and writes of a speaker.
+type SpeakerParts = (
+    Entity,
+    Ref<'static, Speaker>,
+    &'static mut SpeechQueue,
+    &'static mut Mouth,
+    Option<&'static mut Expression>,
+);
+
 /// Evaluates every speaker's mouth at the position that will be heard when this frame is seen,
 /// and reports what was heard since the last frame.
 pub(crate) fn evaluate_mouths(
@@ -73,7 +83,7 @@ pub(crate) fn evaluate_mouths(
     mut display: FrameDisplay,
     mut runtime: ResMut<Runtime>,
     output: Res<SpeechOutput>,
-    mut speakers: Query<(Entity, Ref<Speaker>, &mut SpeechQueue, &mut Mouth)>,
+    mut speakers: Query<SpeakerParts>,
 ) {
     let now = frame_instant(&clocks.real);
     // Calibration is live: every voice is read with this frame's latency and offset.
@@ -81,7 +91,7 @@ pub(crate) fn evaluate_mouths(
     let timing = display.timing(clocks.real.delta(), &settings);
     let relax = relax_factor(clocks.real.delta(), settings.relax_time);
     let game_paused = clocks.game_paused(&settings);
-    for (entity, speaker, mut queue, mut mouth) in &mut speakers {
+    for (entity, speaker, mut queue, mut mouth, mut expression) in &mut speakers {
         let mut target = VisemeWeights::REST;
         let mut follows_line = false;
         let mut finished = false;
@@ -162,7 +172,13 @@ pub(crate) fn evaluate_mouths(
                 line.timeline.evaluate(shown, &mut target);
                 follows_line = true;
                 if line.started {
-                    announce_words(&mut commands, entity, line, shown);
+                    announce_words(
+                        &mut commands,
+                        entity,
+                        line,
+                        shown,
+                        expression.as_deref_mut(),
+                    );
                 }
             }
             finished =
@@ -258,30 +274,35 @@ impl FrameClocks<'_> {
     }
 }
 
-/// Sends a [`WordSpoken`] for each final word whose start the display position has passed.
-/// Partial words wait for their final version, unless the stream is over.
+/// Sends a [`WordSpoken`] for each final word whose start the display position has passed,
+/// and shows the emotion of a markup before it. Partial words wait for their final version,
+/// unless the stream is over.
 fn announce_words(
     commands: &mut Commands,
     entity: Entity,
     line: &mut super::line::ActiveLine,
     shown: f64,
+    mut expression: Option<&mut Expression>,
 ) {
     let rate = f64::from(line.timeline.sample_rate());
     while let Some(word) = line.alignment().words.get(line.next_word) {
         if (word.partial && !line.stream_ended) || word.span.start.0 as f64 > shown {
             break;
         }
-        emit(
-            commands,
-            WordSpoken {
-                entity,
-                line: line.line,
-                index: line.next_word,
-                word: word.text.clone(),
-                start_seconds: word.span.start.0 as f64 / rate,
-                end_seconds: word.span.end.0 as f64 / rate,
-            },
-        );
+        let heard = WordSpoken {
+            entity,
+            line: line.line,
+            index: line.next_word,
+            word: word.text.clone(),
+            start_seconds: word.span.start.0 as f64 / rate,
+            end_seconds: word.span.end.0 as f64 / rate,
+        };
+        if let (Some(markups), Some(expression)) = (line.markups.as_mut(), expression.as_mut())
+            && let Some(emotion) = markups.word_heard(&heard.word)
+        {
+            expression.emotion = emotion;
+        }
+        emit(commands, heard);
         line.next_word += 1;
     }
 }

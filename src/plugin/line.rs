@@ -39,6 +39,8 @@ pub(crate) struct ActiveLine {
     pub(crate) heard: AudiblePosition,
     /// The position the mouth shows this frame (frames of the line).
     pub(crate) shown: f64,
+    /// The line's emotion markups (`[happy]`), applied as the words they precede are heard.
+    pub(crate) markups: Option<crate::lipsync::Markups>,
     canceller: Canceller,
     done: bool,
 }
@@ -63,9 +65,11 @@ impl ActiveLine {
         canceller: Canceller,
         requested_at: Instant,
     ) -> Self {
+        let markups = Some(crate::lipsync::Markups::parse(&line.text)).filter(|m| !m.is_empty());
         ActiveLine {
             id,
             line: line.id,
+            markups,
             text: line.text,
             requested_at,
             voice: None,

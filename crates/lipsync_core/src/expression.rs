@@ -372,3 +372,144 @@ mod tests {
         assert_eq!(out, [0.5, 1.0, 1.0, 0.4, 1.0, 0.5]);
     }
 }
+
+/// The emotion markups of a line (`[happy] Hello! [sad] Goodbye.`), placed at the words they
+/// precede, so a face changes as the marked word is heard. Markups are not words: the text
+/// without them (and without `<break .../>` tags) is what is spoken.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Markups {
+    /// The text without markups and tags.
+    spoken: String,
+    /// Where each emotion markup stands in `spoken` (bytes), in order.
+    marks: Vec<(usize, Emotion)>,
+    /// Follows the heard words through `spoken`: how far they reached, and the next mark.
+    cursor: usize,
+    next_mark: usize,
+}
+
+/// How far ahead of the last matched word a word is looked for, in bytes: a word the provider
+/// spelled differently (`fifty` for `50`) is then taken to be where the text goes on, instead of
+/// matching an unrelated word further on.
+const WORD_SEARCH: usize = 48;
+
+impl Markups {
+    /// Reads the markups of `text`: `[tag]` for emotions and deliveries (those
+    /// [`Emotion::from_markup`] knows change the face; the others are only removed), `<...>` for
+    /// other tags.
+    pub fn parse(text: &str) -> Markups {
+        let mut spoken = String::with_capacity(text.len());
+        let mut marks = Vec::new();
+        let mut rest = text;
+        while let Some(open) = rest.find(['[', '<']) {
+            spoken.push_str(&rest[..open]);
+            let close = if rest[open..].starts_with('[') {
+                ']'
+            } else {
+                '>'
+            };
+            let Some(len) = rest[open..].find(close) else {
+                rest = &rest[open..];
+                break;
+            };
+            let tag = &rest[open + 1..open + len];
+            if close == ']'
+                && let Some(emotion) = Emotion::from_markup(tag)
+            {
+                marks.push((spoken.len(), emotion));
+            }
+            rest = &rest[open + len + 1..];
+        }
+        spoken.push_str(rest);
+        Markups {
+            spoken,
+            marks,
+            cursor: 0,
+            next_mark: 0,
+        }
+    }
+
+    /// The line as spoken: without its markups.
+    pub fn spoken(&self) -> &str {
+        &self.spoken
+    }
+
+    /// Whether the line has emotion markups.
+    pub fn is_empty(&self) -> bool {
+        self.marks.is_empty()
+    }
+
+    /// The next word heard (as the provider timed it); the emotion a markup before it sets, if
+    /// one does (the last, when several do). Words must come in order. Allocation-free.
+    pub fn word_heard(&mut self, word: &str) -> Option<Emotion> {
+        let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+        let at = if word.is_empty() {
+            self.cursor
+        } else {
+            match find_ignoring_case(&self.spoken, word, self.cursor) {
+                Some(at) if at - self.cursor <= WORD_SEARCH => {
+                    self.cursor = at + word.len();
+                    at
+                }
+                _ => self.cursor,
+            }
+        };
+        let mut emotion = None;
+        while let Some(&(mark, e)) = self.marks.get(self.next_mark)
+            && mark <= at
+        {
+            emotion = Some(e);
+            self.next_mark += 1;
+        }
+        emotion
+    }
+}
+
+/// Where `needle` starts in `haystack` at or after `from`, ASCII case ignored.
+fn find_ignoring_case(haystack: &str, needle: &str, from: usize) -> Option<usize> {
+    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
+    (from..=hay.len().checked_sub(needle.len())?)
+        .find(|&at| hay[at..at + needle.len()].eq_ignore_ascii_case(needle))
+}
+
+#[cfg(test)]
+mod markup_tests {
+    use super::*;
+
+    #[test]
+    fn markups_are_not_spoken_and_apply_at_the_word_they_precede() {
+        let mut line = Markups::parse(
+            "[happy] Hello there, friend! <break time=\"300ms\"/> [sad] Bring 50 coins [whispering] now.",
+        );
+        assert_eq!(
+            line.spoken(),
+            " Hello there, friend!   Bring 50 coins  now."
+        );
+        let heard: Vec<Option<Emotion>> = [
+            "Hello", "there,", "friend!", "Bring", "fifty", "coins", "now.",
+        ]
+        .iter()
+        .map(|w| line.word_heard(w))
+        .collect();
+        assert_eq!(
+            heard,
+            [
+                Some(Emotion::Happy),
+                None,
+                None,
+                Some(Emotion::Sad),
+                None,
+                None,
+                None
+            ]
+        );
+        // A markup after a word the provider spelled out still lands on the next one.
+        let mut line = Markups::parse("It costs 50 [angry] gold.");
+        let heard: Vec<Option<Emotion>> = ["It", "costs", "fifty", "gold."]
+            .iter()
+            .map(|w| line.word_heard(w))
+            .collect();
+        assert_eq!(heard, [None, None, None, Some(Emotion::Angry)]);
+        assert!(Markups::parse("No markups here.").is_empty());
+        assert_eq!(Markups::parse("Broken [happy").spoken(), "Broken [happy");
+    }
+}

@@ -69,7 +69,7 @@ mod viseme;
 pub use articulation::ArticulationSettings;
 pub use curve::{JAW_OPENING, REST_THRESHOLD, Segment, VisemeWeights};
 pub use expression::{
-    BLINK_INTERVAL, BLINK_LENGTH, Blinker, Emotion, ExpressionBinding, ExpressionWeights,
+    BLINK_INTERVAL, BLINK_LENGTH, Blinker, Emotion, ExpressionBinding, ExpressionWeights, Markups,
 };
 pub use letters::{CONSONANT_WEIGHT, SpelledViseme, VOWEL_WEIGHT, spell};
 pub use mouth_shape::MouthShape;

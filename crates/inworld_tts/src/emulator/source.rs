@@ -189,7 +189,8 @@ const AMPLITUDE: f64 = 9000.0;
 /// silence (120 ms after `,` `;` `:`, 200 ms after `.` `!` `?`), then 150 ms of silence, so the
 /// audio runs past the last word. Phones and pauses are scaled by `1 / speaking_rate`; the
 /// leading and trailing silence are not. Tokens without letters or digits are not words but
-/// their punctuation still sets the pause.
+/// their punctuation still sets the pause. Markups (`[happy]`, `<break time="300ms"/>`) are not
+/// spoken, as with Inworld.
 ///
 /// ```
 /// let rendered = inworld_tts::emulator::render_tones("Hello, world!", 48_000, 1.0);
@@ -250,11 +251,35 @@ pub fn render_tones(text: &str, sample_rate: u32, speaking_rate: f32) -> Rendere
 fn spoken_tokens(text: &str) -> Vec<Range<usize>> {
     let mut tokens = Vec::new();
     let mut start = None;
+    // Inside a markup (`[happy]`, `<break time="300ms"/>`): not spoken, as with Inworld.
+    let mut closing = None;
     for (at, c) in text
         .char_indices()
         .chain(std::iter::once((text.len(), ' ')))
     {
-        match (c.is_whitespace(), start) {
+        let separator = match closing {
+            Some(close) => {
+                if c == close {
+                    closing = None;
+                }
+                true
+            }
+            None => {
+                let close = match c {
+                    '[' => Some(']'),
+                    '<' => Some('>'),
+                    _ => None,
+                };
+                match close {
+                    Some(close) if text[at..].contains(close) => {
+                        closing = Some(close);
+                        true
+                    }
+                    _ => c.is_whitespace(),
+                }
+            }
+        };
+        match (separator, start) {
             (false, None) => start = Some(at),
             (true, Some(from)) => {
                 if text[from..at].chars().any(char::is_alphanumeric) {
@@ -326,6 +351,17 @@ mod tests {
         assert_eq!(r.words.len(), 2);
         assert_eq!(r.words[1].start_frame - r.words[0].end_frame, 200);
         assert_eq!(render_tones("  ", 1000, 1.0).frames(), 250);
+    }
+
+    #[test]
+    fn markups_are_not_spoken() {
+        let r = render_tones(
+            "[happy] Hi there, <break time=\"300ms\"/> friend [laughing]! An [unclosed",
+            1000,
+            1.0,
+        );
+        let words: Vec<&str> = r.words.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(words, ["Hi", "there,", "friend", "An", "[unclosed"]);
     }
 
     #[test]
