@@ -11,15 +11,16 @@
 //! drawing is with [`SpriteMouth::with_cells`]. Without a display, run it under
 //! `xvfb-run -a -s "-screen 0 1280x720x24"`.
 
-use std::time::{Duration, Instant};
+#[path = "support/screenshot.rs"]
+mod screenshot;
 
 use bevy::asset::RenderAssetUsages;
 use bevy::image::TextureAtlasLayout;
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
-use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 use bevy::window::WindowResolution;
 use bevy_lipsync::prelude::*;
+use screenshot::OneShot;
 
 const CELL: UVec2 = UVec2::new(64, 48);
 const LINES: [&str; 3] = [
@@ -108,26 +109,16 @@ fn screenshot(
     options: Res<Options>,
     time: Res<Time<Real>>,
     mouth: Single<&SpriteMouth>,
-    mut taken: Local<Option<Instant>>,
+    mut shot: Local<OneShot>,
     mut exit: MessageWriter<AppExit>,
 ) {
     let Some(path) = &options.screenshot else {
         return;
     };
-    if let Some(taken) = *taken {
-        if taken.elapsed() > Duration::from_millis(1500) {
-            exit.write(AppExit::Success);
-        }
-        return;
-    }
     let open = matches!(mouth.shape, MouthShape::C | MouthShape::D | MouthShape::E);
-    if time.elapsed_secs() >= options.after && (open || time.elapsed_secs() > options.after + 30.0)
-    {
-        commands
-            .spawn(Screenshot::primary_window())
-            .observe(save_to_disk(path.clone()));
-        *taken = Some(Instant::now());
-    }
+    let elapsed = time.elapsed_secs();
+    let ready = elapsed >= options.after && (open || elapsed > options.after + 30.0);
+    shot.update(&mut commands, path, ready, &mut exit);
 }
 
 /// An RGBA image `size` pixels, transparent.

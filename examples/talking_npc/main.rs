@@ -20,20 +20,22 @@
 
 mod face;
 mod hud;
+#[path = "../support/screenshot.rs"]
+mod screenshot;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bevy::input::ButtonState;
 use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::mesh::morph::MorphWeights;
 use bevy::prelude::*;
-use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 use bevy::window::WindowResolution;
 use bevy_lipsync::emulator::{Emulator, EmulatorConfig, EmulatorHandle, OfflineSource};
 use bevy_lipsync::inworld::{API_KEY_ENV, Credentials, InworldConfig};
 use bevy_lipsync::lipsync::Viseme;
 use bevy_lipsync::plugin::SpeechOutput;
 use bevy_lipsync::prelude::*;
+use screenshot::OneShot;
 
 /// Lines on the number keys.
 const SAMPLES: [&str; 5] = [
@@ -473,32 +475,20 @@ fn screenshot_mode(
     options: Res<Options>,
     time: Res<Time<Real>>,
     mouths: Query<&Mouth>,
-    mut taken: Local<Option<Instant>>,
+    mut shot: Local<OneShot>,
     mut exit: MessageWriter<AppExit>,
 ) {
     let Some(path) = &options.screenshot else {
         return;
     };
-    if let Some(taken) = *taken {
-        // Give the capture a few frames to reach the disk.
-        if taken.elapsed() > Duration::from_millis(1500) {
-            exit.write(AppExit::Success);
-        }
-        return;
-    }
     let waited = time.elapsed_secs() >= options.after;
     let open = mouths.iter().any(|m| {
         m.viseme.is_vowel() && m.weights.weights.iter().copied().fold(0.0, f32::max) > 0.4
     });
     let overdue = time.elapsed_secs() >= options.after + 60.0;
-    if waited && (open || overdue || options.say.is_none()) {
-        if overdue && !open {
-            warn!("talking_npc: no mouth opened in time; saving the screenshot anyway");
-        }
-        info!("talking_npc: saving a screenshot to {path}");
-        commands
-            .spawn(Screenshot::primary_window())
-            .observe(save_to_disk(path.clone()));
-        *taken = Some(Instant::now());
+    let ready = waited && (open || overdue || options.say.is_none());
+    if ready && overdue && !open && !shot.taken() {
+        warn!("talking_npc: no mouth opened in time; saving the screenshot anyway");
     }
+    shot.update(&mut commands, path, ready, &mut exit);
 }
