@@ -11,8 +11,8 @@ use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 pub struct OneShot(Option<Instant>);
 
 impl OneShot {
-    /// Once `ready`, saves the primary window to `path`; exits the app 1.5 s later, when the
-    /// capture has reached the disk.
+    /// Once `ready`, saves the primary window to `path`; exits the app once the file is on disk
+    /// (a software renderer can take seconds to hand the capture back), or after 30 s.
     pub fn update(
         &mut self,
         commands: &mut Commands,
@@ -21,10 +21,18 @@ impl OneShot {
         exit: &mut MessageWriter<AppExit>,
     ) {
         if let Some(taken) = self.0 {
-            if taken.elapsed() > Duration::from_millis(1500) {
+            let saved = std::path::Path::new(path).exists();
+            if saved || taken.elapsed() > Duration::from_secs(30) {
+                if !saved {
+                    warn!("the screenshot never reached {path}");
+                }
                 exit.write(AppExit::Success);
             }
             return;
+        }
+        // A screenshot from an earlier run is not this one.
+        if ready && std::path::Path::new(path).exists() {
+            let _ = std::fs::remove_file(path);
         }
         if ready {
             info!("saving a screenshot to {path}");

@@ -57,6 +57,28 @@ impl Default for Expression {
     }
 }
 
+impl Expression {
+    /// A face showing `emotion` at full intensity, blinking.
+    pub fn new(emotion: Emotion) -> Self {
+        Expression {
+            emotion,
+            ..Default::default()
+        }
+    }
+
+    /// The same face, blinking or not.
+    pub fn with_blinks(mut self, blinks: bool) -> Self {
+        self.blinks = blinks;
+        self
+    }
+
+    /// The same face at `intensity` (`0..=1`).
+    pub fn with_intensity(mut self, intensity: f32) -> Self {
+        self.intensity = intensity;
+        self
+    }
+}
+
 /// Gives each new expression its own blink pace (seeded by its entity).
 pub(crate) fn seed_blinks(mut added: Query<(Entity, &mut Expression), Added<Expression>>) {
     for (entity, mut expression) in &mut added {
