@@ -982,17 +982,7 @@ fn every_event_of_a_line_carries_its_id_and_identical_lines_are_told_apart() {
 fn heard_changed_mid_line(change: impl FnOnce(&mut App, Entity)) -> (Vec<f32>, usize) {
     let emulator = emulator();
     let mut h = Harness::new(&emulator, KEY);
-    let (speaker, _face) = h.spawn_speaker("Dennis");
-    h.app.world_mut().commands().entity(speaker).say(LINE);
-    h.frame(Duration::ZERO);
-    h.wait_delivered(speaker);
-    while h.heard.iter().all(|&x| x == 0.0) {
-        h.frame(Duration::from_millis(10));
-    }
-    let onset = h.heard.iter().position(|&x| x != 0.0).expect("sound");
-    for _ in 0..20 {
-        h.frame(Duration::from_millis(10));
-    }
+    let (speaker, onset) = h.sounding_line("Dennis", 20);
     let changed_at = h.heard.len() - onset;
     change(&mut h.app, speaker);
     for _ in 0..30 {
@@ -1052,17 +1042,7 @@ fn paused_run(
 ) -> PausedRun {
     let emulator = emulator();
     let mut h = Harness::with_settings(&emulator, KEY, settings);
-    let (speaker, _face) = h.spawn_speaker("Dennis");
-    h.app.world_mut().commands().entity(speaker).say(LINE);
-    h.frame(Duration::ZERO);
-    h.wait_delivered(speaker);
-    while h.heard.iter().all(|&x| x == 0.0) {
-        h.frame(Duration::from_millis(10));
-    }
-    let onset = h.heard.iter().position(|&x| x != 0.0).expect("sound");
-    for _ in 0..20 {
-        h.frame(Duration::from_millis(10));
-    }
+    let (speaker, onset) = h.sounding_line("Dennis", 20);
     let paused_at = h.heard.len() - onset;
     hold(&mut h.app, speaker, true);
     for _ in 0..25 {

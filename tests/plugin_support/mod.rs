@@ -179,6 +179,23 @@ impl Harness {
         speaker
     }
 
+    /// A new speaker saying [`LINE`], delivered and played until its first sound, then
+    /// `frames` 10 ms frames more; with the sample of [`Harness::heard`] where the sound began.
+    pub fn sounding_line(&mut self, voice: &str, frames: usize) -> (Entity, usize) {
+        let (speaker, _face) = self.spawn_speaker(voice);
+        self.app.world_mut().commands().entity(speaker).say(LINE);
+        self.frame(Duration::ZERO);
+        self.wait_delivered(speaker);
+        while self.heard.iter().all(|&x| x == 0.0) {
+            self.frame(Duration::from_millis(10));
+        }
+        let onset = self.heard.iter().position(|&x| x != 0.0).expect("sound");
+        for _ in 0..frames {
+            self.frame(Duration::from_millis(10));
+        }
+        (speaker, onset)
+    }
+
     pub fn wait_delivered(&mut self, speaker: Entity) {
         self.wait_for("the line to be delivered", |h| {
             h.queue(speaker)
