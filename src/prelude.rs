@@ -4,5 +4,6 @@ pub use crate::lipsync::{Emotion, MouthShape, RigPreset, RigTable, Viseme, Visem
 pub use crate::plugin::{
     Expression, InworldSetting, Line, LineId, LipsyncPlugin, LipsyncSettings, LipsyncSystems,
     Mouth, MouthRig, OutputSetting, SayMode, SpeakExt, Speaker, SpeechFailed, SpeechFinished,
-    SpeechQueue, SpeechStalled, SpeechStarted, SpriteMouth, VisemeChanged, WordSpoken,
+    SpeechQueue, SpeechStalled, SpeechStarted, SpriteMouth, VisemeChanged, Vrm, VrmCharacter,
+    WordSpoken,
 };

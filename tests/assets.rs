@@ -4,7 +4,10 @@
 
 use std::path::Path;
 
-use bevy_lipsync::lipsync::{RigBinding, RigPreset, Viseme, VisemeWeights};
+use bevy_lipsync::lipsync::{
+    ExpressionBinding, ExpressionWeights, RigBinding, RigPreset, Viseme, VisemeWeights, VrmError,
+    VrmExpressions, VrmVersion,
+};
 use serde_json::Value;
 
 /// The glTF JSON of a `.glb` (its first chunk) or a `.gltf`.
@@ -112,4 +115,81 @@ fn a_file_whose_morph_targets_have_no_names_binds_nothing_and_says_what_is_missi
         15,
         "every viseme is reported missing"
     );
+}
+
+/// The VRM file's own bytes, as the `.vrm` loader reads them.
+fn vrm(path: &str) -> VrmExpressions {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    VrmExpressions::parse(&bytes).expect("a VRM expression table")
+}
+
+#[test]
+fn godette_binds_every_viseme_and_her_blink_through_her_vrm_table() {
+    let vrm = vrm("assets/vrm/Godette_vrm_v4.vrm");
+    assert_eq!(vrm.version, VrmVersion::V0);
+    assert!(vrm.missing_mouth().is_empty(), "{:?}", vrm.missing_mouth());
+    assert_eq!(
+        vrm.bound_meshes(),
+        [0],
+        "only the face mesh has expressions"
+    );
+    // Her names live on the primitive, where Bevy's loader does not look.
+    let json = gltf_json("assets/vrm/Godette_vrm_v4.vrm");
+    assert!(target_names(&json)[0].is_empty());
+    let names = &vrm.meshes[0].target_names;
+    assert_eq!(names.len(), 15);
+    let binding = vrm.rig(0).bind(names);
+    assert!(binding.missing().is_empty(), "{:?}", binding.missing());
+    let mouth = ["ah", "ih", "uu", "ee", "oh"].map(str::to_owned);
+    // Five vowels and no closure shape: P B M close the lips by leaving every vowel at rest.
+    let shaped = Viseme::ALL
+        .into_iter()
+        .filter(|&v| v != Viseme::Sil && v != Viseme::Pp);
+    for viseme in shaped {
+        let moved = moved(&binding, names, viseme);
+        assert!(
+            moved.iter().any(|n| mouth.contains(n)),
+            "{viseme:?} moves {moved:?}"
+        );
+    }
+    assert!(moved(&binding, names, Viseme::Pp).is_empty());
+    assert_eq!(moved(&binding, names, Viseme::Aa), ["ah"]);
+    assert_eq!(moved(&binding, names, Viseme::Ou), ["uu"]);
+    // The same targets bound blind, as if the file named none.
+    let blind = vrm.rig(0).bind(&vec![String::new(); 15]);
+    assert_eq!(blind, binding);
+    let taken: Vec<usize> = binding.targets().collect();
+    let face = ExpressionBinding::from_vrm(&vrm, 0, |i| taken.contains(&i));
+    let mut out = vec![0.0; 15];
+    let closed = ExpressionWeights {
+        blink: 1.0,
+        ..Default::default()
+    };
+    face.apply(&closed, &mut out);
+    assert_eq!((out[3], out[4]), (1.0, 1.0), "blink_left and blink_right");
+    let mut out = vec![0.0; 15];
+    let cross = ExpressionWeights {
+        brow_down: 1.0,
+        ..Default::default()
+    };
+    face.apply(&cross, &mut out);
+    assert_eq!(out[14], 1.0, "Angry slants the eyebrows");
+    assert_eq!(out[5], 0.0, "and leaves the mouth's `ah` to the mouth");
+}
+
+#[test]
+fn a_vrm_missing_mouth_expressions_says_which() {
+    let vrm = vrm("assets/vrm/simple_morph.vrm");
+    assert_eq!(vrm.missing_mouth(), ["ih", "ou", "ee", "oh"]);
+    let binding = vrm.rig(0).bind(&vrm.meshes[0].target_names);
+    assert_eq!(binding.targets().collect::<Vec<_>>(), [0]);
+}
+
+#[test]
+fn a_glb_without_vrm_extensions_is_not_taken_for_a_vrm() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/heads/mpfb_head_rpm67.glb");
+    let err = VrmExpressions::parse(&std::fs::read(path).expect("the head")).unwrap_err();
+    assert!(matches!(err, VrmError::NotVrm), "{err}");
+    assert!(err.to_string().contains("RigPreset"), "{err}");
 }

@@ -54,6 +54,7 @@ mod settings;
 mod spatial;
 mod speaker;
 mod sprite;
+mod vrm;
 
 use bevy::app::AnimationSystems;
 use bevy::prelude::*;
@@ -78,6 +79,7 @@ pub use settings::{InworldSetting, LipsyncSettings, OutputSetting};
 pub use spatial::{SpatialVoice, VoiceListener};
 pub use speaker::{Line, LineId, LineProgress, Mouth, MouthRig, SayMode, Speaker, SpeechQueue};
 pub use sprite::SpriteMouth;
+pub use vrm::{Vrm, VrmCharacter, VrmLoadError};
 
 /// The plugin's systems, in the order they run (see the module docs).
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -142,6 +144,9 @@ impl Plugin for LipsyncPlugin {
             .register_type::<VoiceListener>()
             .register_type::<SpriteMouth>()
             .register_type::<Expression>()
+            .register_type::<VrmCharacter>()
+            .init_asset::<Vrm>()
+            .init_asset_loader::<vrm::VrmLoader>()
             .add_message::<SpeechStarted>()
             .add_message::<WordSpoken>()
             .add_message::<VisemeChanged>()
@@ -190,6 +195,7 @@ impl Plugin for LipsyncPlugin {
                         .chain()
                         .in_set(LipsyncSystems::Evaluate),
                     (
+                        vrm::spawn_vrm_scenes,
                         rig::rebind_changed_speakers,
                         rig::bind_morphs,
                         rig::warn_unrigged,

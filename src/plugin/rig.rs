@@ -9,6 +9,9 @@
 //! value something else (an `AnimationPlayer`, the game) last put there. The writer remembers
 //! what it wrote, so a value that differs was set by someone else and becomes the new base.
 
+use std::borrow::Cow;
+
+use bevy::gltf::GltfExtras;
 use bevy::mesh::morph::MorphWeights;
 use bevy::mesh::{Mesh, Mesh3d};
 use bevy::prelude::*;
@@ -17,6 +20,7 @@ use crate::lipsync::{ExpressionBinding, RigBinding, RigPreset};
 
 use super::expression::Expression;
 use super::speaker::{Mouth, MouthRig, Speaker};
+use super::vrm::{Vrm, VrmCharacter, gltf_mesh_index};
 
 /// A `MorphWeights` entity bound to a speaker's mouth.
 #[derive(Component, Debug)]
@@ -114,10 +118,22 @@ impl BoundMorphs {
     }
 }
 
-/// Binds every unbound `MorphWeights` whose mesh is loaded.
+/// Where a mesh's morph targets come from besides its [`Mesh`]: its glTF file.
+#[derive(bevy::ecs::system::SystemParam)]
+pub(crate) struct GltfSource<'w, 's> {
+    server: Res<'w, AssetServer>,
+    vrms: Res<'w, Assets<Vrm>>,
+    characters: Query<'w, 's, &'static VrmCharacter>,
+    extras: Query<'w, 's, &'static GltfExtras>,
+}
+
+/// Binds every unbound `MorphWeights` whose mesh is loaded: through the file's expression
+/// table under a [`VrmCharacter`], else through the speaker's preset (or the mesh's
+/// [`MouthRig`]).
 #[allow(clippy::type_complexity)]
 pub(crate) fn bind_morphs(
     mut commands: Commands,
+    source: GltfSource,
     meshes: Res<Assets<Mesh>>,
     unbound: Query<
         (Entity, &MorphWeights, Option<&MouthRig>),
@@ -138,19 +154,36 @@ pub(crate) fn bind_morphs(
             commands.entity(entity).insert(NotASpeakerMesh);
             continue;
         };
-        let Some(names) = morph_names(entity, weights, &meshes, &mesh3d, &children) else {
+        let Some((handle, names)) =
+            morph_names(entity, weights, &meshes, &mesh3d, &children, &source.extras)
+        else {
             // The mesh is still loading: try again next frame.
             continue;
         };
         let Ok((speaker_component, mut report)) = speakers.get_mut(speaker) else {
             continue;
         };
-        let preset = mouth_rig
-            .and_then(|r| r.preset.as_ref())
-            .unwrap_or(&speaker_component.rig);
-        let binding = preset.bind(names);
-        let mouth: Vec<usize> = binding.targets().collect();
-        let expression = ExpressionBinding::bind(names, |i| mouth.contains(&i));
+        let vrm = source
+            .characters
+            .get(speaker)
+            .ok()
+            .and_then(|c| source.vrms.get(&c.0))
+            .zip(gltf_mesh_index(&source.server, &handle));
+        let (binding, expression) = match (mouth_rig.and_then(|r| r.preset.as_ref()), vrm) {
+            (None, Some((vrm, mesh))) => {
+                let binding = vrm.expressions.rig(mesh).bind(&names);
+                let mouth: Vec<usize> = binding.targets().collect();
+                let expression =
+                    ExpressionBinding::from_vrm(&vrm.expressions, mesh, |i| mouth.contains(&i));
+                (binding, expression)
+            }
+            (preset, _) => {
+                let binding = preset.unwrap_or(&speaker_component.rig).bind(&names);
+                let mouth: Vec<usize> = binding.targets().collect();
+                let expression = ExpressionBinding::bind(&names, |i| mouth.contains(&i));
+                (binding, expression)
+            }
+        };
         let targets = binding.targets().count();
         report.meshes += 1;
         report.targets += targets;
@@ -169,20 +202,45 @@ pub(crate) fn bind_morphs(
     }
 }
 
-/// The morph target names of the mesh `weights` drives, once it is loaded.
+/// The mesh `weights` drives and its morph target names, once it is loaded: the mesh's own
+/// names, else those glTF keeps on the primitive (`extras.targetNames`, which Bevy's loader
+/// does not read; VRM exporters write them there), else one empty name per target.
 fn morph_names<'a>(
     entity: Entity,
     weights: &MorphWeights,
     meshes: &'a Assets<Mesh>,
     mesh3d: &Query<&Mesh3d>,
     children: &Query<&Children>,
-) -> Option<&'a [String]> {
-    let handle = weights.first_mesh().cloned().or_else(|| {
+    extras: &Query<&GltfExtras>,
+) -> Option<(Handle<Mesh>, Cow<'a, [String]>)> {
+    let primitives = || {
         std::iter::once(entity)
             .chain(children.iter_descendants(entity))
-            .find_map(|e| mesh3d.get(e).ok().map(|m| m.0.clone()))
-    })?;
-    meshes.get(&handle)?.morph_target_names()
+            .filter(|e| mesh3d.contains(*e))
+    };
+    let handle = weights
+        .first_mesh()
+        .cloned()
+        .or_else(|| primitives().find_map(|e| mesh3d.get(e).ok().map(|m| m.0.clone())))?;
+    let mesh = meshes.get(&handle)?;
+    if let Some(names) = mesh.morph_target_names() {
+        return Some((handle, Cow::Borrowed(names)));
+    }
+    let count = weights.weights().len();
+    let from_extras = primitives().find_map(|e| {
+        let extras = extras.get(e).ok()?;
+        let names: TargetNames = serde_json::from_str(&extras.value).ok()?;
+        (names.target_names.len() == count).then_some(names.target_names)
+    });
+    let names = from_extras.unwrap_or_else(|| vec![String::new(); count]);
+    Some((handle, Cow::Owned(names)))
+}
+
+/// The `extras` glTF exporters put target names in.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TargetNames {
+    target_names: Vec<String>,
 }
 
 /// Seconds of a line heard with no bound target before the warning: a glTF scene spawned with
@@ -204,8 +262,15 @@ pub(crate) fn warn_unrigged(
             continue;
         }
         report.warned = true;
+        let nameless = report.unmatched.iter().filter(|n| n.is_empty()).count();
         let found = if report.unmatched.is_empty() {
             "no mesh with morph targets under it".to_owned()
+        } else if nameless == report.unmatched.len() {
+            format!(
+                "{nameless} morph targets without names (the file names none), so no preset \
+                 can find its shapes; for a VRM file use `VrmCharacter`, else a `MouthRig` whose \
+                 `RigTable` addresses targets by index (\"#0\", \"#1\", ...)"
+            )
         } else {
             format!("morph targets {:?}", report.unmatched)
         };

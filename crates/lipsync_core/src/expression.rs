@@ -273,6 +273,44 @@ impl ExpressionBinding {
         ExpressionBinding { rows }
     }
 
+    /// Binds the blink and emotion expressions of a VRM file's table on its glTF mesh `mesh`
+    /// (`blink`, or `blinkLeft` with `blinkRight`; `happy`, `sad`, `angry`, `surprised`), each
+    /// bind weighted as the file says, leaving out the indices `taken` says the mouth drives.
+    pub fn from_vrm(
+        vrm: &crate::VrmExpressions,
+        mesh: usize,
+        taken: impl Fn(usize) -> bool,
+    ) -> Self {
+        let mut rows: Vec<(usize, [f32; CHANNELS])> = Vec::new();
+        let blink: &[&str] = if vrm.expression("blink").is_some() {
+            &["blink"]
+        } else {
+            &["blinkLeft", "blinkRight"]
+        };
+        let named = ["happy", "sad", "angry", "surprised"];
+        for name in blink.iter().chain(&named) {
+            let Some((_, coefficients)) = EXPRESSION_TARGETS
+                .iter()
+                .find(|(n, _)| *n == *name || (name.starts_with("blink") && *n == "blink"))
+            else {
+                continue;
+            };
+            for (target, weight) in vrm.binds_on(name, mesh).filter(|(t, _)| !taken(*t)) {
+                let row = match rows.iter_mut().position(|(t, _)| *t == target) {
+                    Some(at) => &mut rows[at].1,
+                    None => {
+                        rows.push((target, [0.0; CHANNELS]));
+                        &mut rows.last_mut().expect("just pushed").1
+                    }
+                };
+                for (slot, c) in row.iter_mut().zip(coefficients) {
+                    *slot += c * weight;
+                }
+            }
+        }
+        ExpressionBinding { rows }
+    }
+
     /// Writes the bound targets of `out` from `expression`; other entries are left alone.
     /// Allocation-free.
     pub fn apply(&self, expression: &ExpressionWeights, out: &mut [f32]) {

@@ -65,6 +65,7 @@ mod schedule;
 mod timeline;
 mod track;
 mod viseme;
+pub mod vrm;
 
 pub use articulation::ArticulationSettings;
 pub use curve::{JAW_OPENING, REST_THRESHOLD, Segment, VisemeWeights};
@@ -80,3 +81,4 @@ pub use schedule::DisplayTiming;
 pub use timeline::VisemeTimeline;
 pub use track::{UnknownSymbols, VisemeKey, VisemeSource, VisemeTrack, build_keys};
 pub use viseme::{InworldCategory, UnknownViseme, Viseme};
+pub use vrm::{VRM_MOUTH, VrmBind, VrmError, VrmExpression, VrmExpressions, VrmMesh, VrmVersion};

@@ -232,11 +232,18 @@ const VRM: &[(&str, &[(RigInput, f32)])] = &[
             (JawFallback, 1.0),
         ],
     ),
-    ("ih", &[v(Ih, 1.0), v(Ss, 0.4)]),
+    ("ih", &[v(Ih, 1.0), v(Ss, 0.4), v(Ff, 0.3)]),
     ("ou", &[v(Ou, 1.0), v(Rr, 0.5), v(Ch, 0.4)]),
     ("ee", &[v(E, 1.0)]),
     ("oh", &[v(Oh, 1.0)]),
 ];
+
+/// The [`RigPreset::Vrm`] recipe of one VRM mouth expression (`aa ih ou ee oh`).
+pub(crate) fn vrm_recipe(expression: &str) -> Option<&'static [(RigInput, f32)]> {
+    VRM.iter()
+        .find(|(name, _)| *name == expression)
+        .map(|(_, recipe)| *recipe)
+}
 
 impl RigPreset {
     /// The recipe as a table (for presets, the built-in one).
@@ -267,7 +274,9 @@ impl RigPreset {
     /// `Mesh::morph_target_names()`). Exact names win, then case-insensitive ones, then the
     /// same name spelled with a side suffix of another convention (`mouthStretch_L`,
     /// `mouthStretch.L` and `mouthStretchLeft` are one target); for [`RigPreset::OpenXr`] any
-    /// viseme name [`Viseme`]'s parser reads also matches.
+    /// viseme name [`Viseme`]'s parser reads also matches. A table target written `#<index>`
+    /// (`"#5"`) that matches no name is the mesh's target at that index: the way to drive
+    /// targets that have no names.
     pub fn bind<S: AsRef<str>>(&self, morph_names: &[S]) -> RigBinding {
         let table = self.table();
         let names: Vec<&str> = morph_names.iter().map(AsRef::as_ref).collect();
@@ -289,6 +298,10 @@ impl RigPreset {
                         .position(|n| n.parse::<Viseme>().ok() == Some(viseme));
                 }
                 same
+            });
+            let found = found.or_else(|| {
+                let index: usize = target.strip_prefix('#')?.parse().ok()?;
+                (index < names.len()).then_some(index)
             });
             match found {
                 Some(index) => rows.push((index, coefficients(recipe))),
