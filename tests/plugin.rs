@@ -1725,3 +1725,90 @@ fn markups_are_not_spoken_or_subtitled_and_change_the_face_at_the_word_they_prec
     assert_eq!(at("red"), Some(Emotion::Sad), "{seen:?}");
     assert_eq!(at("mat"), Some(Emotion::Sad));
 }
+
+#[test]
+fn a_vrm_character_loads_spawns_and_talks_through_its_files_expression_table() {
+    use bevy::gltf::GltfPlugin;
+    use bevy::image::ImagePlugin;
+    use bevy::world_serialization::WorldSerializationPlugin;
+    use bevy_lipsync::plugin::RigReport;
+
+    let emulator = emulator();
+    let mut h = Harness::with_app(
+        &emulator,
+        KEY,
+        |_| {},
+        |app| {
+            app.add_plugins((
+                TransformPlugin,
+                ImagePlugin::default(),
+                WorldSerializationPlugin,
+                GltfPlugin::default(),
+            ))
+            .init_asset::<bevy::mesh::skinning::SkinnedMeshInverseBindposes>();
+        },
+    );
+    // Bevy's glTF loader registers itself as the app finishes building.
+    h.app.finish();
+    h.app.cleanup();
+    let godette = h.app.world().resource::<AssetServer>().load("vrm/Godette_vrm_v4.vrm");
+    let speaker = h
+        .app
+        .world_mut()
+        .spawn((Speaker::new("Ashley"), VrmCharacter(godette)))
+        .id();
+    // Loading runs on other threads: wait for the face to bind, in wall-clock time.
+    let started = Instant::now();
+    let face = loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "Godette never bound"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+        h.frame(Duration::from_millis(5));
+        let world = h.app.world_mut();
+        let report = world.get::<RigReport>(speaker).map_or(0, |r| r.targets);
+        let mut faces = world.query::<(Entity, &MorphWeights)>();
+        let face = faces
+            .iter(world)
+            .find(|(_, w)| w.weights().len() == 15)
+            .map(|(e, _)| e);
+        if let (true, Some(face)) = (report > 0, face) {
+            break face;
+        }
+    };
+    // Her five vowels, by index: `ah ih uu ee oh` are targets 5 to 9.
+    let report = h.app.world().get::<RigReport>(speaker).expect("a report");
+    assert_eq!((report.meshes, report.targets), (1, 5));
+    h.app
+        .world_mut()
+        .commands()
+        .entity(speaker)
+        .say("Bob sat on a big red mat and ate a fig.");
+    h.frame(Duration::ZERO);
+    h.wait_delivered(speaker);
+    let mut peak = [0.0f32; 15];
+    let start = h.now;
+    while h.queue(speaker).is_speaking() {
+        assert!(
+            h.now - start < Duration::from_secs(10),
+            "the line did not finish"
+        );
+        h.frame(Duration::from_millis(10));
+        for (p, w) in peak.iter_mut().zip(h.morphs(face)) {
+            *p = p.max(w);
+        }
+    }
+    assert!(peak[5] > 0.5, "her `ah` opened for the a's: {peak:?}");
+    assert!(peak[6] > 0.2, "her `ih` for the i's: {peak:?}");
+    assert!(
+        peak[0..3].iter().all(|&w| w == 0.0),
+        "the hair, earring and blush toggles are not expressions: {peak:?}"
+    );
+    assert!(
+        h.seen()
+            .iter()
+            .any(|s| matches!(s, Seen::Word(e, w) if *e == speaker && &**w == "fig.")),
+        "her words were heard"
+    );
+}

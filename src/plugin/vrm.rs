@@ -70,6 +70,9 @@ impl AssetLoader for VrmLoader {
 /// (mouth `aa ih ou ee oh`, `blink`, `happy`, `sad`, `angry`, `surprised`), whatever its
 /// morph targets are called and even when they have no names.
 ///
+/// VRM files embed their textures, usually as JPEG or PNG: enable Bevy's `jpeg` and `png`
+/// features, or the glTF will not load (the plugin logs why).
+///
 /// ```no_run
 /// # use bevy::prelude::*;
 /// # use bevy_lipsync::prelude::*;
@@ -104,7 +107,18 @@ pub(crate) fn spawn_vrm_scenes(
             commands.entity(entity).insert(VrmSpawned);
             continue;
         }
-        let gltf = vrms.get(&character.0).zip(gltfs.as_ref());
+        let vrm = vrms.get(&character.0);
+        if let Some(bevy::asset::LoadState::Failed(error)) =
+            vrm.and_then(|vrm| server.get_load_state(&vrm.gltf))
+        {
+            error!(
+                "bevy_lipsync: VRM character {entity}: its glTF did not load: {error} (VRM files \
+                 embed JPEG or PNG textures: enable Bevy's `jpeg` and `png` features)"
+            );
+            commands.entity(entity).insert(VrmSpawned);
+            continue;
+        }
+        let gltf = vrm.zip(gltfs.as_ref());
         let Some(gltf) = gltf.and_then(|(vrm, gltfs)| gltfs.get(&vrm.gltf)) else {
             continue;
         };

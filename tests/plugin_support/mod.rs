@@ -73,6 +73,16 @@ impl Harness {
         key: &str,
         adjust: impl FnOnce(&mut LipsyncSettings),
     ) -> Self {
+        Self::with_app(emulator, key, adjust, |_| {})
+    }
+
+    /// A harness whose app gets `plugins` (e.g. glTF loading) before the lipsync plugin.
+    pub fn with_app(
+        emulator: &EmulatorHandle,
+        key: &str,
+        adjust: impl FnOnce(&mut LipsyncSettings),
+        plugins: impl FnOnce(&mut App),
+    ) -> Self {
         let inworld = InworldConfig::new(Credentials::basic(key))
             .with_base_url(&emulator.base_url())
             .expect("loopback http is accepted");
@@ -98,8 +108,9 @@ impl Harness {
         adjust(&mut settings);
         let mut app = App::new();
         app.add_plugins((MinimalPlugins, AssetPlugin::default()))
-            .init_asset::<Mesh>()
-            .add_plugins(LipsyncPlugin::new(settings));
+            .init_asset::<Mesh>();
+        plugins(&mut app);
+        app.add_plugins(LipsyncPlugin::new(settings));
         let log = Log::default();
         app.insert_resource(log.clone());
         app.add_observer(|e: On<SpeechStarted>, log: Res<Log>| {
