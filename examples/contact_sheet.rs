@@ -1,14 +1,21 @@
-//! A contact sheet of a real head: its 15 viseme poses and the emotions, in one picture.
+//! A contact sheet of a real character: its 15 viseme poses and the emotions, in one picture.
 //!
 //! ```text
 //! cargo run --release --example contact_sheet -- --out contact_sheet.png
+//! cargo run --release --example contact_sheet -- --character godette --out godette.png
 //! ```
 //!
-//! The head is `assets/heads/mpfb_head_rpm67.glb` (MakeHuman, CC0; viseme targets MIT, see
-//! `assets/README.md`), loaded through the `AssetServer` 20 times. The top three rows hold each
-//! viseme at full weight, written by name onto its `viseme_*` target the way the OpenXR preset
-//! binds it; the last row shows each [`Emotion`] through the plugin's [`Expression`] on the
-//! head's ARKit targets (blinks off). Without a display, run it under
+//! `rpm67` is `assets/heads/mpfb_head_rpm67.glb` (MakeHuman, CC0; viseme targets MIT), loaded
+//! through the `AssetServer` 20 times. The top three rows hold each viseme at full weight,
+//! written by name onto its `viseme_*` target the way the OpenXR preset binds it.
+//!
+//! `godette` is `assets/vrm/Godette_vrm_v4.vrm` (CC-BY 3.0), a VRM 0.x character with five
+//! vowel shapes and no viseme targets: each viseme is posed through the rig her own expression
+//! table gives ([`VrmExpressions::rig`]), exactly what the plugin writes when she speaks it.
+//!
+//! The last row shows each [`Emotion`] through the plugin's [`Expression`] (blinks off): on the
+//! head's ARKit targets, or on Godette's table's `joy`/`sorrow`/`angry`. Licences are in
+//! `assets/README.md`. Without a display, run it under
 //! `xvfb-run -a -s "-screen 0 1600x1000x24"`.
 
 #[path = "support/screenshot.rs"]
@@ -17,10 +24,12 @@ mod screenshot;
 use bevy::mesh::morph::MorphWeights;
 use bevy::prelude::*;
 use bevy::window::WindowResolution;
+use bevy_lipsync::lipsync::{JAW_OPENING, VrmExpressions};
 use bevy_lipsync::prelude::*;
 use screenshot::OneShot;
 
 const HEAD: &str = "heads/mpfb_head_rpm67.glb";
+const GODETTE: &str = "vrm/Godette_vrm_v4.vrm";
 const EMOTIONS: [Emotion; 5] = [
     Emotion::Neutral,
     Emotion::Happy,
@@ -42,6 +51,41 @@ struct Options {
     /// Seconds to let the heads load and the pipelines compile before the picture.
     #[arg(long, value_name = "SECONDS", default_value_t = 6.0)]
     after: f32,
+    /// Whose sheet: the MakeHuman head with Ready Player Me visemes, or Godette (VRM).
+    #[arg(long, value_name = "NAME", default_value = "rpm67")]
+    character: Character,
+}
+
+/// The characters a sheet can show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Character {
+    /// `assets/heads/mpfb_head_rpm67.glb`: life size, facing +z, the head's middle 0.7 m up.
+    Rpm67,
+    /// `assets/vrm/Godette_vrm_v4.vrm`: facing -z (VRM 0.x), her head 0.58 m wide, its middle
+    /// 1.23 m up.
+    Godette,
+}
+
+impl Character {
+    /// Scale, and height of the head's middle in the file (metres).
+    fn fit(self) -> (f32, f32) {
+        match self {
+            Character::Rpm67 => (1.0, 0.7),
+            Character::Godette => (0.45, 1.23),
+        }
+    }
+
+    /// Where the character stands to put its head's middle on `cell`.
+    fn placed(self, cell: Vec3) -> Transform {
+        let (scale, middle) = self.fit();
+        let turn = match self {
+            Character::Rpm67 => Quat::IDENTITY,
+            Character::Godette => Quat::from_rotation_y(std::f32::consts::PI),
+        };
+        Transform::from_translation(cell - Vec3::Y * middle * scale)
+            .with_rotation(turn)
+            .with_scale(Vec3::splat(scale))
+    }
 }
 
 /// Which viseme a posed head holds.
@@ -67,20 +111,19 @@ fn main() -> AppExit {
         .insert_resource(options)
         .insert_resource(ClearColor(Color::srgb(0.16, 0.18, 0.24)))
         .add_systems(Startup, setup)
-        .add_systems(Update, (hold_poses, take))
+        .add_systems(Update, (hide_bodies, hold_poses, take))
         .run()
 }
 
-/// Where cell `i` of the sheet sits (row-major from the top left).
+/// The middle of cell `i` of the sheet (row-major from the top left).
 fn cell(i: usize) -> Vec3 {
     let (row, column) = (i / COLUMNS, i % COLUMNS);
     let x = (column as f32 - (COLUMNS as f32 - 1.0) / 2.0) * SPACING.x;
     let y = -(row as f32) * SPACING.y;
-    // The head's middle is 0.7 m up in its file.
-    Vec3::new(x, y - 0.7, 0.0)
+    Vec3::new(x, y, 0.0)
 }
 
-fn setup(mut commands: Commands, assets: Res<AssetServer>) {
+fn setup(mut commands: Commands, assets: Res<AssetServer>, options: Res<Options>) {
     let rows = (Viseme::ALL.len() + EMOTIONS.len()).div_ceil(COLUMNS);
     let middle = -(rows as f32 - 1.0) / 2.0 * SPACING.y;
     commands.spawn((
@@ -122,33 +165,59 @@ fn setup(mut commands: Commands, assets: Res<AssetServer>) {
             ..default()
         },
     ));
-    let scene = || WorldAssetRoot(assets.load(GltfAssetLabel::Scene(0).from_asset(HEAD)));
+    let character = options.character;
+    let godette: Handle<Vrm> = assets.load(GODETTE);
+    let spawn = |commands: &mut Commands, i: usize| {
+        let at = character.placed(cell(i));
+        match character {
+            Character::Rpm67 => commands.spawn((
+                WorldAssetRoot(assets.load(GltfAssetLabel::Scene(0).from_asset(HEAD))),
+                at,
+            )),
+            Character::Godette => commands.spawn((VrmCharacter(godette.clone()), at)),
+        }
+        .id()
+    };
     for (i, viseme) in Viseme::ALL.into_iter().enumerate() {
-        commands.spawn((scene(), Transform::from_translation(cell(i)), Pose(viseme)));
+        let root = spawn(&mut commands, i);
+        commands.entity(root).insert(Pose(viseme));
     }
     for (j, emotion) in EMOTIONS.into_iter().enumerate() {
-        let i = Viseme::ALL.len() + j;
-        commands.spawn((
-            scene(),
-            Transform::from_translation(cell(i)),
+        let root = spawn(&mut commands, Viseme::ALL.len() + j);
+        commands.entity(root).insert((
             Speaker::new("offline:female"),
             Expression::new(emotion).with_blinks(false),
         ));
     }
 }
 
-/// Holds each posed head's viseme target at full weight, found by name on its mesh.
+/// Godette's body would reach into the row below: only her face mesh shows.
+fn hide_bodies(mut nodes: Query<(&Name, &mut Visibility), Added<Name>>) {
+    for (name, mut visibility) in &mut nodes {
+        if name.as_str() == "Body" {
+            *visibility = Visibility::Hidden;
+        }
+    }
+}
+
+/// Holds each posed head's viseme at full weight: by name on the head's `viseme_*` target, or
+/// through the rig of Godette's expression table (her face is glTF mesh 0).
 fn hold_poses(
-    poses: Query<(Entity, &Pose)>,
+    poses: Query<(Entity, &Pose, Option<&VrmCharacter>)>,
     children: Query<&Children>,
     meshes: Res<Assets<Mesh>>,
+    vrms: Res<Assets<Vrm>>,
     mut weights: Query<&mut MorphWeights>,
 ) {
-    for (root, pose) in &poses {
+    for (root, pose, vrm) in &poses {
         for entity in children.iter_descendants(root) {
             let Ok(mut w) = weights.get_mut(entity) else {
                 continue;
             };
+            if let Some(vrm) = vrm.and_then(|c| vrms.get(&c.0)) {
+                pose_vrm(&vrm.expressions, pose.0, w.weights_mut());
+                continue;
+            }
             let Some(index) = w
                 .first_mesh()
                 .and_then(|mesh| meshes.get(mesh))
@@ -162,6 +231,15 @@ fn hold_poses(
             }
         }
     }
+}
+
+/// Writes `viseme` at full weight, with the jaw its shape opens, through the table's rig.
+fn pose_vrm(table: &VrmExpressions, viseme: Viseme, out: &mut [f32]) {
+    let names = &table.meshes[0].target_names;
+    let mut mouth = VisemeWeights::REST;
+    mouth.weights[viseme.index()] = 1.0;
+    mouth.jaw_open = JAW_OPENING[viseme.index()];
+    table.rig(0).bind(names).apply(&mouth, out);
 }
 
 fn take(

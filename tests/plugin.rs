@@ -1751,7 +1751,11 @@ fn a_vrm_character_loads_spawns_and_talks_through_its_files_expression_table() {
     // Bevy's glTF loader registers itself as the app finishes building.
     h.app.finish();
     h.app.cleanup();
-    let godette = h.app.world().resource::<AssetServer>().load("vrm/Godette_vrm_v4.vrm");
+    let godette = h
+        .app
+        .world()
+        .resource::<AssetServer>()
+        .load("vrm/Godette_vrm_v4.vrm");
     let speaker = h
         .app
         .world_mut()

@@ -65,8 +65,12 @@ struct Options {
     /// A line the selected character says (a second before the screenshot, if any).
     #[arg(long, value_name = "TEXT")]
     say: Option<String>,
-    /// The characters: `real` heads loaded from `assets/` (glTF scenes: one rigged with Ready
-    /// Player Me visemes, one with ARKit shapes only), or the faces built in `code`.
+    /// Who says `--say` (a character's name, e.g. `Godette`); the selected one by default.
+    #[arg(long, value_name = "NAME")]
+    who: Option<String>,
+    /// The characters: `real` ones loaded from `assets/` (two glTF heads, one rigged with Ready
+    /// Player Me visemes, one with ARKit shapes only, and Godette, a VRM character), or the
+    /// faces built in `code`.
     #[arg(long, value_name = "KIND", default_value = "real")]
     faces: Faces,
 }
@@ -197,10 +201,16 @@ fn setup_scene(
     options: Res<Options>,
     assets: Res<AssetServer>,
 ) {
+    let real = options.faces == Faces::Real;
+    // Aimed left of centre so the overlay on the left covers no face; the real cast is three.
+    let camera = if real {
+        Transform::from_xyz(-0.6, -0.1, 10.0).looking_at(Vec3::new(-0.6, -0.45, 0.0), Vec3::Y)
+    } else {
+        Transform::from_xyz(-1.0, -0.1, 7.2).looking_at(Vec3::new(-1.0, -0.45, 0.0), Vec3::Y)
+    };
     commands.spawn((
         Camera3d::default(),
-        // Aimed left of centre so the overlay on the left covers no face.
-        Transform::from_xyz(-1.0, -0.1, 7.2).looking_at(Vec3::new(-1.0, -0.45, 0.0), Vec3::Y),
+        camera,
         AmbientLight {
             brightness: 350.0,
             ..default()
@@ -258,8 +268,10 @@ fn setup_scene(
         ("heads/mpfb_head_arkit52.glb", RigPreset::Arkit52),
     ];
     for (i, (name, voice, x, look)) in characters.into_iter().enumerate() {
+        // The real cast is three: the heads move left to leave Godette room.
+        let x = if real { [-0.8, 2.0][i] } else { x };
         let turn = Quat::from_rotation_y(-x * 0.12);
-        let face = if options.faces == Faces::Real {
+        let face = if real {
             let (path, rig) = heads[i].clone();
             let root = commands
                 .spawn((
@@ -291,7 +303,41 @@ fn setup_scene(
             next_blink: 1.5 + i as f32 * 1.3,
         });
     }
+    if real {
+        // Godette, a VRM 0.x character: the plugin spawns her scene and binds her face through
+        // the file's own expression table. VRM 0.x characters face -z, hence the half turn.
+        let voice = if voices.0 {
+            "inworld/inworld-tts-1.5-max:Ashley"
+        } else {
+            "offline:female"
+        };
+        commands.spawn((
+            VrmCharacter(assets.load(GODETTE)),
+            Transform::from_xyz(GODETTE_X, -0.3 - GODETTE_HEAD * GODETTE_SCALE, 0.0)
+                .with_rotation(Quat::from_rotation_y(
+                    std::f32::consts::PI - GODETTE_X * 0.12,
+                ))
+                .with_scale(Vec3::splat(GODETTE_SCALE)),
+            Visibility::default(),
+            Speaker::new(voice),
+            Npc {
+                name: "Godette",
+                order: 2,
+                face: None,
+                next_blink: 0.0,
+            },
+        ));
+    }
 }
+
+/// Godette (CC-BY 3.0, see `assets/vrm`).
+const GODETTE: &str = "vrm/Godette_vrm_v4.vrm";
+/// Her head's middle above her feet, in metres (her head is 0.58 m wide).
+const GODETTE_HEAD: f32 = 1.23;
+/// Her head enlarged to the real heads' size on screen.
+const GODETTE_SCALE: f32 = 4.3;
+/// Where she stands, right of the heads.
+const GODETTE_X: f32 = 4.8;
 
 /// How much the real heads (life size, 0.3 m) are enlarged to fill the scene like the built ones.
 const HEAD_SCALE: f32 = 8.5;
@@ -461,7 +507,13 @@ fn scripted_line(
     if let Some(text) = &options.say
         && !*said
         && time.elapsed_secs() >= start_at
-        && let Some(npc) = selected(&npcs, &control)
+        && let Some(npc) = match &options.who {
+            Some(who) => npcs
+                .iter()
+                .find(|(_, npc)| npc.name.eq_ignore_ascii_case(who))
+                .map(|(e, _)| e),
+            None => selected(&npcs, &control),
+        }
     {
         commands.entity(npc).say(text.clone());
         *said = true;
