@@ -1,9 +1,11 @@
 //! Everything a game needs to make characters talk: `use bevy_lipsync::prelude::*;`.
 
-pub use crate::lipsync::{Emotion, MouthShape, RigPreset, RigTable, Viseme, VisemeWeights};
+pub use crate::lipsync::{
+    Emotion, HeadState, MouthShape, RigPreset, RigTable, Viseme, VisemeWeights,
+};
 pub use crate::plugin::{
-    Expression, InworldSetting, Line, LineId, LipsyncPlugin, LipsyncSettings, LipsyncSystems,
-    Mouth, MouthRig, OutputSetting, SayMode, SpeakExt, Speaker, SpeechFailed, SpeechFinished,
-    SpeechQueue, SpeechStalled, SpeechStarted, SpriteMouth, VisemeChanged, Vrm, VrmCharacter,
-    WordSpoken,
+    Expression, HeadBone, HeadMotion, InworldSetting, JawBone, Line, LineId, LipsyncPlugin,
+    LipsyncSettings, LipsyncSystems, Mouth, MouthRig, OutputSetting, SayMode, SpeakExt, Speaker,
+    SpeechFailed, SpeechFinished, SpeechQueue, SpeechStalled, SpeechStarted, SpriteMouth,
+    VisemeChanged, Vrm, VrmCharacter, WordSpoken,
 };

@@ -46,6 +46,7 @@ mod evaluate;
 mod events;
 mod expression;
 mod line;
+mod motion;
 mod output;
 mod playback;
 mod rig;
@@ -73,6 +74,7 @@ pub use events::{
     WordSpoken,
 };
 pub use expression::{EMOTION_EASE, Expression};
+pub use motion::{HeadBone, HeadMotion, JawBone};
 pub use output::SpeechOutput;
 pub use rig::RigReport;
 pub use settings::{InworldSetting, LipsyncSettings, OutputSetting};
@@ -145,6 +147,9 @@ impl Plugin for LipsyncPlugin {
             .register_type::<SpriteMouth>()
             .register_type::<Expression>()
             .register_type::<VrmCharacter>()
+            .register_type::<HeadMotion>()
+            .register_type::<HeadBone>()
+            .register_type::<JawBone>()
             .init_asset::<Vrm>()
             .init_asset_loader::<vrm::VrmLoader>()
             .add_message::<SpeechStarted>()
@@ -191,6 +196,8 @@ impl Plugin for LipsyncPlugin {
                         evaluate::evaluate_mouths,
                         expression::seed_blinks,
                         expression::update_expressions,
+                        motion::seed_heads,
+                        motion::sway_heads,
                     )
                         .chain()
                         .in_set(LipsyncSystems::Evaluate),
@@ -199,10 +206,17 @@ impl Plugin for LipsyncPlugin {
                         rig::rebind_changed_speakers,
                         rig::bind_morphs,
                         rig::warn_unrigged,
+                        motion::find_bones,
+                        motion::attach_bones,
                     )
                         .chain()
                         .in_set(LipsyncSystems::Bind),
-                    (rig::write_morphs, sprite::draw_sprite_mouths).in_set(LipsyncSystems::Write),
+                    (
+                        rig::write_morphs,
+                        sprite::draw_sprite_mouths,
+                        motion::write_bones,
+                    )
+                        .in_set(LipsyncSystems::Write),
                 ),
             );
     }

@@ -49,6 +49,9 @@ pub struct RigReport {
     pub meshes: usize,
     /// Morph targets the preset drives on them.
     pub targets: usize,
+    /// Whether a bound morph target opens with the jaw (`jawOpen`, VRM's `aa`); if none does, a
+    /// [`JawBone`](super::JawBone) opens the jaw.
+    pub jaw_morph: bool,
     /// Names seen on meshes that bound nothing, for the warning.
     pub(crate) unmatched: Vec<String>,
     pub(crate) warned: bool,
@@ -118,9 +121,11 @@ impl BoundMorphs {
     }
 }
 
-/// Where a mesh's morph targets come from besides its [`Mesh`]: its glTF file.
+/// Where a mesh's morph targets are read: its [`Mesh`], and the glTF file it came from.
 #[derive(bevy::ecs::system::SystemParam)]
 pub(crate) struct GltfSource<'w, 's> {
+    meshes: Res<'w, Assets<Mesh>>,
+    mesh3d: Query<'w, 's, &'static Mesh3d>,
     server: Res<'w, AssetServer>,
     vrms: Res<'w, Assets<Vrm>>,
     characters: Query<'w, 's, &'static VrmCharacter>,
@@ -134,14 +139,12 @@ pub(crate) struct GltfSource<'w, 's> {
 pub(crate) fn bind_morphs(
     mut commands: Commands,
     source: GltfSource,
-    meshes: Res<Assets<Mesh>>,
     unbound: Query<
         (Entity, &MorphWeights, Option<&MouthRig>),
         (Without<BoundMorphs>, Without<NotASpeakerMesh>),
     >,
     parents: Query<&ChildOf>,
     children: Query<&Children>,
-    mesh3d: Query<&Mesh3d>,
     mut speakers: Query<(&Speaker, &mut RigReport)>,
 ) {
     for (entity, weights, mouth_rig) in &unbound {
@@ -155,7 +158,7 @@ pub(crate) fn bind_morphs(
             continue;
         };
         let Some((handle, names)) =
-            morph_names(entity, weights, &meshes, &mesh3d, &children, &source.extras)
+            morph_names(entity, weights, &source, &children)
         else {
             // The mesh is still loading: try again next frame.
             continue;
@@ -187,6 +190,7 @@ pub(crate) fn bind_morphs(
         let targets = binding.targets().count();
         report.meshes += 1;
         report.targets += targets;
+        report.jaw_morph |= binding.opens_jaw();
         if targets == 0 {
             report.unmatched.extend(names.iter().cloned());
         }
@@ -208,11 +212,10 @@ pub(crate) fn bind_morphs(
 fn morph_names<'a>(
     entity: Entity,
     weights: &MorphWeights,
-    meshes: &'a Assets<Mesh>,
-    mesh3d: &Query<&Mesh3d>,
+    source: &'a GltfSource,
     children: &Query<&Children>,
-    extras: &Query<&GltfExtras>,
 ) -> Option<(Handle<Mesh>, Cow<'a, [String]>)> {
+    let (meshes, mesh3d, extras) = (&source.meshes, &source.mesh3d, &source.extras);
     let primitives = || {
         std::iter::once(entity)
             .chain(children.iter_descendants(entity))

@@ -25,7 +25,14 @@ use super::line::ActiveLine;
 /// ```
 #[derive(Component, Clone, Debug, Reflect)]
 #[reflect(Component, Default, Debug)]
-#[require(SpeechQueue, Mouth, super::Expression)]
+#[require(
+    SpeechQueue,
+    Mouth,
+    super::Expression,
+    super::HeadMotion,
+    super::motion::HeadRig,
+    super::RigReport
+)]
 pub struct Speaker {
     /// Voice descriptor (`inworld/inworld-tts-1.5-max:Dennis`, `Ashley`, `offline:female`);
     /// `None` takes the plugin's default.

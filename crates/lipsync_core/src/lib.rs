@@ -56,6 +56,7 @@ pub mod alignment;
 mod articulation;
 mod curve;
 mod expression;
+pub mod head;
 mod letters;
 mod mouth_shape;
 mod phoneme;
@@ -72,6 +73,7 @@ pub use curve::{JAW_OPENING, REST_THRESHOLD, Segment, VisemeWeights};
 pub use expression::{
     BLINK_INTERVAL, BLINK_LENGTH, Blinker, Emotion, ExpressionBinding, ExpressionWeights, Markups,
 };
+pub use head::{HEAD_EASE, HeadPose, HeadState, HeadSway};
 pub use letters::{CONSONANT_WEIGHT, SpelledViseme, VOWEL_WEIGHT, spell};
 pub use mouth_shape::MouthShape;
 pub use phoneme::{DIPHTHONG_SPLIT, PhoneVisemes, category_viseme, normalize_phone, phone_visemes};

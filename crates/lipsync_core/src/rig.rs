@@ -374,6 +374,12 @@ impl RigBinding {
         self.rows.iter().map(|(i, _)| *i)
     }
 
+    /// Whether a bound target opens with the jaw (a `jawOpen` target, or VRM's `aa`): if none
+    /// does, a jaw bone has to.
+    pub fn opens_jaw(&self) -> bool {
+        self.rows.iter().any(|(_, c)| c[JAW] != 0.0)
+    }
+
     /// Recipe targets the mesh does not have (worth a warning: a mouth missing shapes).
     pub fn missing(&self) -> &[String] {
         &self.missing
