@@ -4,8 +4,8 @@ pub use crate::lipsync::{
     Emotion, HeadState, MouthShape, RigPreset, RigTable, Viseme, VisemeWeights,
 };
 pub use crate::plugin::{
-    Expression, HeadBone, HeadMotion, InworldSetting, JawBone, Line, LineId, LipsyncPlugin,
-    LipsyncSettings, LipsyncSystems, Mouth, MouthRig, OutputSetting, SayMode, SpeakExt, Speaker,
-    SpeechFailed, SpeechFinished, SpeechQueue, SpeechStalled, SpeechStarted, SpriteMouth,
-    VisemeChanged, Vrm, VrmCharacter, WordSpoken,
+    EmotionChanged, Expression, HeadBone, HeadMotion, InworldSetting, JawBone, Line, LineId,
+    LipsyncPlugin, LipsyncSettings, LipsyncSystems, Mouth, MouthRig, OutputSetting, SayMode,
+    SpeakExt, Speaker, SpeechFailed, SpeechFinished, SpeechQueue, SpeechStalled, SpeechStarted,
+    SpriteMouth, VisemeChanged, Vrm, VrmCharacter, WordSpoken,
 };

@@ -1702,6 +1702,15 @@ fn markups_are_not_spoken_or_subtitled_and_change_the_face_at_the_word_they_prec
                 .expect("seen")
                 .push((e.word.to_string(), emotion));
         });
+    let changes: Arc<Mutex<Vec<(usize, Emotion, Emotion)>>> = Arc::default();
+    let (sink, words_so_far) = (changes.clone(), seen.clone());
+    h.app.add_observer(move |e: On<EmotionChanged>| {
+        // Sent before the word it marks is announced.
+        assert_eq!(words_so_far.lock().expect("seen").len(), e.word_index);
+        sink.lock()
+            .expect("changes")
+            .push((e.word_index, e.from, e.to));
+    });
     let (speaker, _face) = h.spawn_speaker("Dennis");
     h.app
         .world_mut()
@@ -1724,6 +1733,14 @@ fn markups_are_not_spoken_or_subtitled_and_change_the_face_at_the_word_they_prec
     assert_eq!(at("big"), Some(Emotion::Happy));
     assert_eq!(at("red"), Some(Emotion::Sad), "{seen:?}");
     assert_eq!(at("mat"), Some(Emotion::Sad));
+    assert_eq!(
+        *changes.lock().expect("changes"),
+        [
+            (0, Emotion::Neutral, Emotion::Happy),
+            (5, Emotion::Happy, Emotion::Sad)
+        ],
+        "one event per change, at the marked word"
+    );
 }
 
 #[test]

@@ -299,8 +299,17 @@ fn announce_words(
         };
         if let (Some(markups), Some(expression)) = (line.markups.as_mut(), expression.as_mut())
             && let Some(emotion) = markups.word_heard(&heard.word)
+            && emotion != expression.emotion
         {
+            let changed = super::EmotionChanged {
+                entity,
+                line: line.line,
+                word_index: line.next_word,
+                from: expression.emotion,
+                to: emotion,
+            };
             expression.emotion = emotion;
+            emit(commands, changed);
         }
         emit(commands, heard);
         line.next_word += 1;

@@ -4,14 +4,15 @@
 //! `commands.entity(npc).observe(..)`) and also written as a message (read it with a
 //! `MessageReader`), in this order for a line: [`SpeechStarted`], [`WordSpoken`]s and
 //! [`VisemeChanged`]s as they are heard, then [`SpeechFinished`] or [`SpeechFailed`]. A line
-//! whose output stops mid-way also sends [`SpeechStalled`].
+//! whose output stops mid-way also sends [`SpeechStalled`]; a markup in its text that changes
+//! the speaker's emotion sends [`EmotionChanged`] as the word it precedes is heard.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use bevy::prelude::{Commands, Entity, EntityEvent, Message, World};
 
-use crate::lipsync::Viseme;
+use crate::lipsync::{Emotion, Viseme};
 
 use super::speaker::LineId;
 use crate::speech::SpeechError;
@@ -93,6 +94,24 @@ pub struct SpeechStalled {
     pub stalled: bool,
     /// Where the line was heard to when its audio stopped, in seconds.
     pub heard_seconds: f64,
+}
+
+/// A markup in a line (`[happy]`, `[sad]`, `[laughing]`, ...) changed its speaker's
+/// [`Expression`](super::Expression) emotion, as the word it precedes was heard (sent just
+/// before that word's [`WordSpoken`]). Not sent when the markup names the emotion the speaker
+/// already shows, nor when the game sets one.
+#[derive(EntityEvent, Message, Clone, Copy, Debug)]
+pub struct EmotionChanged {
+    /// The speaker.
+    pub entity: Entity,
+    /// Which line.
+    pub line: LineId,
+    /// The index of the word the markup precedes (as in [`WordSpoken::index`]).
+    pub word_index: usize,
+    /// The emotion before.
+    pub from: Emotion,
+    /// The emotion now.
+    pub to: Emotion,
 }
 
 /// How long a line's audio must have stopped before it counts as stalled: longer than any

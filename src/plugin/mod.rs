@@ -70,8 +70,8 @@ pub use display::RenderLatency;
 pub use ducking::{DuckChannelExt, Ducked, DuckingPlugin, DuckingSettings};
 pub use evaluate::FramePacing;
 pub use events::{
-    STALL_AFTER, SpeechFailed, SpeechFinished, SpeechStalled, SpeechStarted, VisemeChanged,
-    WordSpoken,
+    EmotionChanged, STALL_AFTER, SpeechFailed, SpeechFinished, SpeechStalled, SpeechStarted,
+    VisemeChanged, WordSpoken,
 };
 pub use expression::{EMOTION_EASE, Expression};
 pub use motion::{HeadBone, HeadMotion, JawBone};
@@ -158,6 +158,7 @@ impl Plugin for LipsyncPlugin {
             .add_message::<SpeechFinished>()
             .add_message::<SpeechFailed>()
             .add_message::<SpeechStalled>()
+            .add_message::<EmotionChanged>()
             .configure_sets(PreUpdate, LipsyncSystems::Receive)
             .configure_sets(
                 PostUpdate,

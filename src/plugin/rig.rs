@@ -157,9 +157,7 @@ pub(crate) fn bind_morphs(
             commands.entity(entity).insert(NotASpeakerMesh);
             continue;
         };
-        let Some((handle, names)) =
-            morph_names(entity, weights, &source, &children)
-        else {
+        let Some((handle, names)) = morph_names(entity, weights, &source, &children) else {
             // The mesh is still loading: try again next frame.
             continue;
         };
