@@ -1628,20 +1628,38 @@ fn spawn_expressive(h: &mut Harness, voice: &str) -> (Entity, Entity, Vec<String
 fn speakers_blink_both_eyes_at_a_natural_pace_on_their_rig() {
     let emulator = emulator();
     let mut h = Harness::new(&emulator, KEY);
-    let (_speaker, face, names) = spawn_expressive(&mut h, "Dennis");
+    let (speaker, face, names) = spawn_expressive(&mut h, "Dennis");
     let at = |name: &str| names.iter().position(|n| n == name).expect("a target");
     let (left, right) = (at("eyeBlinkLeft"), at("eyeBlinkRight"));
-    let (mut blinks, mut closed) = (0, false);
+    // An animation holds the lids half shut: blinks add to it, never past 1.
+    let squint = |h: &mut Harness| {
+        let mut weights = h
+            .app
+            .world_mut()
+            .get_mut::<MorphWeights>(face)
+            .expect("a face");
+        let w = weights.weights_mut();
+        (w[left], w[right]) = (0.4, 0.4);
+    };
+    squint(&mut h);
+    let (mut blinks, mut closed, mut talked) = (0, false, 0);
     for _ in 0..6_000 {
+        // Talking all the while, so the mouth and the blinks share the face.
+        if !h.queue(speaker).is_speaking() && h.queue(speaker).waiting() == 0 {
+            h.app.world_mut().commands().entity(speaker).say(LINE);
+            talked += 1;
+        }
         h.frame(Duration::from_millis(10));
         let w = h.morphs(face);
         assert_eq!(w[left], w[right], "both eyes");
-        assert!(w.iter().all(|&x| (0.0..=1.0).contains(&x)));
-        if w[left] > 0.5 && !closed {
+        assert!(w.iter().all(|&x| (0.0..=1.0).contains(&x)), "{w:?}");
+        assert!(w[left] >= 0.4 - 1e-6, "the animation's lids stay the base");
+        if w[left] > 0.9 && !closed {
             blinks += 1;
         }
-        closed = w[left] > 0.5;
+        closed = w[left] > 0.9;
     }
+    assert!(talked >= 3, "lines were spoken throughout: {talked}");
     // A minute: 15 to 20 blinks, give or take the one in progress at either end.
     assert!((14..=21).contains(&blinks), "{blinks} blinks in a minute");
 }
@@ -1974,4 +1992,49 @@ fn a_jaw_bone_opens_with_the_mouth_only_when_no_morph_target_does() {
         angle_between(rotation(&h, jaw), rest) < 1e-3,
         "and closed after"
     );
+}
+
+#[test]
+fn meshes_whose_targets_have_no_names_are_reported_and_bind_by_index() {
+    use bevy_lipsync::plugin::RigReport;
+
+    let emulator = emulator();
+    let mut h = Harness::new(&emulator, KEY);
+    let spawn_nameless = |world: &mut World, rig: RigPreset| {
+        let mesh = Mesh::new(
+            PrimitiveTopology::TriangleList,
+            RenderAssetUsages::default(),
+        );
+        let handle = world.resource_mut::<Assets<Mesh>>().add(mesh);
+        let weights = MorphWeights::new(vec![0.0; 2], Some(handle.clone())).expect("2 targets");
+        let speaker = world.spawn(Speaker::new("Dennis").with_rig(rig)).id();
+        let face = world
+            .spawn((Mesh3d(handle), weights, ChildOf(speaker)))
+            .id();
+        (speaker, face)
+    };
+    let (blind, _) = spawn_nameless(h.app.world_mut(), RigPreset::OpenXr);
+    let by_index =
+        RigTable::from_json(r##"{"targets": {"#1": {"AA": 1.0, "jaw": 0.5}}}"##).expect("a table");
+    let (indexed, face) = spawn_nameless(h.app.world_mut(), RigPreset::Custom(by_index));
+    h.frame(Duration::from_millis(10));
+    let report = h.app.world().get::<RigReport>(blind).expect("a report");
+    assert_eq!(
+        (report.meshes, report.targets),
+        (1, 0),
+        "examined, not left loading"
+    );
+    assert_eq!(report.unmatched(), ["", ""], "two targets without names");
+    h.app.world_mut().commands().entity(indexed).say(LINE);
+    h.frame(Duration::ZERO);
+    h.wait_delivered(indexed);
+    let mut peak = [0.0f32; 2];
+    while h.queue(indexed).is_speaking() {
+        h.frame(Duration::from_millis(10));
+        for (p, w) in peak.iter_mut().zip(h.morphs(face)) {
+            *p = p.max(w);
+        }
+    }
+    assert_eq!(peak[0], 0.0);
+    assert!(peak[1] > 0.5, "target #1 opened: {peak:?}");
 }
