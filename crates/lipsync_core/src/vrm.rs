@@ -14,7 +14,7 @@
 //!
 //! [`VrmExpressions::parse`] reads either from a `.vrm`/`.glb` file or glTF JSON, naming every
 //! expression the VRM 1.0 way. [`VrmExpressions::rig`] then turns the five mouth expressions
-//! into a rig for one mesh, and [`ExpressionBinding::from_vrm`] the blink and emotion
+//! into a rig for one mesh, and [`ExpressionBinding::from_vrm`](crate::ExpressionBinding::from_vrm) the blink and emotion
 //! expressions, both by target index, so names are never needed.
 //!
 //! ```
