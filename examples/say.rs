@@ -12,19 +12,19 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use bevy_lipsync::alignment::{FrameOffset, FrameSpan};
 use bevy_lipsync::emulator::{Emulator, EmulatorConfig, EmulatorHandle, OfflineSource};
 use bevy_lipsync::inworld::wav::encode_wav;
 use bevy_lipsync::inworld::{
     API_KEY_ENV, AudioEncoding, Credentials, DEFAULT_MODEL, InworldClient, InworldConfig,
     StreamEvent, SynthesisRequest, TimestampTransport, TimestampType, Utterance,
 };
-use bevy_lipsync::offline::{OfflineSpeech, OfflineVoice};
+use bevy_lipsync::lipsync::TimelineFile;
+use bevy_lipsync::offline::{Lexicon, OfflineSpeech, OfflineVoice};
 use clap::{Parser, ValueEnum};
-use serde_json::json;
 
 /// Speaks TEXT and writes the audio (mono 16-bit WAV at the synthesized rate) and a timeline
-/// JSON with words, phones and visemes in seconds from the start of the audio.
+/// JSON with words, phones, characters and the engine's viseme track (OpenXR names, back to
+/// back) in seconds from the start of the audio; Inworld's own visemes go to `inworld_visemes`.
 ///
 /// Reads INWORLD_API_KEY and INWORLD_API_BASE_URL. Without a key (or with --backend offline) it
 /// speaks with the built-in offline voice (--voice male|female); --emulator goes through the
@@ -240,8 +240,7 @@ fn write_outputs(args: &Args, utterance: &Utterance, elapsed: Duration) -> Resul
         encode_wav(&utterance.samples, utterance.sample_rate),
     )
     .map_err(|e| format!("cannot write {}: {e}", args.out))?;
-    let timeline = timeline_json(utterance);
-    let text = serde_json::to_string_pretty(&timeline).map_err(|e| e.to_string())?;
+    let text = timeline_json(utterance).to_json();
     std::fs::write(&args.timeline, text + "\n")
         .map_err(|e| format!("cannot write {}: {e}", args.timeline))?;
     let audio = utterance.duration();
@@ -297,36 +296,13 @@ async fn stream(
     Ok(utterance)
 }
 
-/// One timeline row per item: `fields` gives its span and its other fields; times are added in
-/// seconds (rounded to the microsecond).
-fn rows<T>(
-    items: &[T],
-    rate: u32,
-    fields: impl Fn(&T) -> (FrameSpan, serde_json::Value),
-) -> Vec<serde_json::Value> {
-    let seconds = |frames: FrameOffset| (frames.as_seconds(rate) * 1e6).round() / 1e6;
-    items
-        .iter()
-        .map(|item| {
-            let (span, mut row) = fields(item);
-            row["start"] = json!(seconds(span.start));
-            row["end"] = json!(seconds(span.end));
-            row
-        })
-        .collect()
-}
-
-fn timeline_json(utterance: &Utterance) -> serde_json::Value {
-    let rate = utterance.sample_rate;
-    let a = &utterance.alignment;
-    json!({
-        "sample_rate": rate,
-        "duration": utterance.duration().as_secs_f64(),
-        "words": rows(&a.words, rate, |w| (w.span, json!({"text": w.text}))),
-        "phones": rows(&a.phones, rate, |p| {
-            (p.span, json!({"symbol": p.symbol, "viseme": p.viseme, "word": p.word}))
-        }),
-        "characters": rows(&a.characters, rate, |c| (c.span, json!({"text": c.text}))),
-        "visemes": rows(&a.visemes, rate, |v| (v.span, json!({"viseme": v.label}))),
-    })
+/// The timeline file: words, phones, characters, the engine's viseme track (`visemes`, OpenXR
+/// names back to back) and Inworld's own visemes (`inworld_visemes`), in seconds.
+fn timeline_json(utterance: &Utterance) -> TimelineFile {
+    TimelineFile::from_alignment(
+        &utterance.alignment,
+        utterance.sample_rate,
+        utterance.samples.len() as u64,
+        &Lexicon,
+    )
 }

@@ -2038,3 +2038,32 @@ fn meshes_whose_targets_have_no_names_are_reported_and_bind_by_index() {
     assert_eq!(peak[0], 0.0);
     assert!(peak[1] > 0.5, "target #1 opened: {peak:?}");
 }
+
+#[test]
+fn words_are_announced_with_character_timestamps_too() {
+    use bevy_lipsync::inworld::TimestampType;
+
+    let emulator = emulator();
+    let mut h = Harness::with_settings(&emulator, KEY, |s| {
+        s.timestamps = TimestampType::Character;
+    });
+    let (speaker, face) = h.spawn_speaker("Dennis");
+    h.app.world_mut().commands().entity(speaker).say(LINE);
+    h.frame(Duration::ZERO);
+    h.wait_delivered(speaker);
+    let mut widest = 0.0f32;
+    while h.queue(speaker).is_speaking() {
+        h.frame(Duration::from_millis(10));
+        widest = widest.max(h.morphs(face).iter().copied().fold(0.0, f32::max));
+    }
+    let words: Vec<String> = h
+        .seen()
+        .iter()
+        .filter_map(|s| match s {
+            Seen::Word(e, w) if *e == speaker => Some(w.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(words, LINE.split(' ').collect::<Vec<_>>());
+    assert!(widest > 0.5, "the mouth read the letters: {widest}");
+}

@@ -129,6 +129,7 @@ pub(crate) fn dispatch_lines(
             language: speaker.language.clone(),
             speaking_rate: speaker.speaking_rate,
             sample_rate: settings.sample_rate,
+            timestamps: settings.timestamps,
         };
         runtime.runtime.send(RuntimeCommand::Speak {
             id,

@@ -6,7 +6,7 @@ use std::time::Duration;
 use bevy::prelude::{Reflect, ReflectDefault, ReflectResource, Resource};
 
 use crate::audio::{DEFAULT_BUFFER, LatencySettings};
-use crate::inworld::InworldConfig;
+use crate::inworld::{InworldConfig, TimestampType};
 use crate::lipsync::{ArticulationSettings, Pronouncer};
 use crate::speech::DEFAULT_SPEECH_RATE;
 
@@ -90,6 +90,11 @@ pub struct LipsyncSettings {
     pub pronouncer: Arc<dyn Pronouncer>,
     /// Sample rate speech is requested at.
     pub sample_rate: u32,
+    /// Which timestamps Inworld is asked for: `Word` (the default: words with phones on 1.5
+    /// and 2 models) or `Character` (read aloud letter by letter through the pronouncer, and
+    /// regrouped into words for [`WordSpoken`](super::WordSpoken)).
+    #[reflect(ignore)]
+    pub timestamps: TimestampType,
     /// How much audio each voice buffers ahead of playback.
     pub buffer: Duration,
     /// Pause every speaker while `Time<Virtual>` is paused (a paused game pauses its NPCs), and
@@ -129,6 +134,7 @@ impl Default for LipsyncSettings {
             articulation: ArticulationSettings::default(),
             pronouncer: default_pronouncer(),
             sample_rate: DEFAULT_SPEECH_RATE,
+            timestamps: TimestampType::Word,
             buffer: DEFAULT_BUFFER,
             relax_time: Duration::from_millis(60),
             stall_timeout: Duration::from_secs(5),

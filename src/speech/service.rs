@@ -28,6 +28,10 @@ pub struct SpeechRequest {
     pub speaking_rate: f32,
     /// Sample rate of the audio to produce.
     pub sample_rate: u32,
+    /// Which timestamps to ask Inworld for: `Word` (words, with phones on the models that have
+    /// them; the default) or `Character` (regrouped into words as they arrive). The offline
+    /// voice always gives phones.
+    pub timestamps: TimestampType,
 }
 
 impl SpeechRequest {
@@ -39,6 +43,7 @@ impl SpeechRequest {
             language: None,
             speaking_rate: 1.0,
             sample_rate: DEFAULT_SPEECH_RATE,
+            timestamps: TimestampType::Word,
         }
     }
 }
@@ -100,13 +105,13 @@ impl SpeechService {
     }
 }
 
-/// The Inworld request for a line: LINEAR16 at the asked rate, with word timestamps (which carry
-/// phones and viseme categories on the models that have them).
+/// The Inworld request for a line: LINEAR16 at the asked rate, with the asked timestamps (word
+/// timestamps carry phones and viseme categories on the models that have them).
 fn inworld_request(request: &SpeechRequest) -> SynthesisRequest {
     let mut r = SynthesisRequest::new(request.text.clone(), request.voice.voice.clone())
         .with_audio(AudioEncoding::Linear16, request.sample_rate)
         .with_speaking_rate(request.speaking_rate)
-        .with_timestamps(TimestampType::Word);
+        .with_timestamps(request.timestamps);
     if let Some(model) = &request.voice.model {
         r = r.with_model(model.clone());
     }

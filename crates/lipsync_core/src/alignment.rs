@@ -210,6 +210,10 @@ impl Alignment {
     /// - Anything else is appended.
     ///
     /// Characters and visemes that are already held (same text and span) are ignored.
+    ///
+    /// Characters that come without words (CHARACTER timestamps) are regrouped into words at
+    /// the blanks between them; the last word stays partial until a blank follows it (a
+    /// stream's final word is complete once the stream ends).
     pub fn apply(&mut self, update: AlignmentUpdate) {
         let AlignmentUpdate {
             words,
@@ -228,8 +232,12 @@ impl Alignment {
                 insert_sorted_unique(&mut self.phones, phone, |p| p.span);
             }
         }
+        let regroup = placed.is_empty() && !characters.is_empty();
         for c in characters {
             insert_sorted_unique(&mut self.characters, c, |c| c.span);
+        }
+        if regroup {
+            self.words_from_characters();
         }
         for v in visemes {
             insert_sorted_unique(&mut self.visemes, v, |v| v.span);
@@ -271,6 +279,46 @@ impl Alignment {
         }
         self.words[first] = word;
         Some(first)
+    }
+
+    /// Regroups the characters after the last complete word into words, replacing a partial
+    /// last word (the start of a word the previous characters cut short).
+    fn words_from_characters(&mut self) {
+        if self.words.last().is_some_and(|w| w.partial) {
+            self.words.pop();
+        }
+        let from = match self.words.last() {
+            Some(done) => self
+                .characters
+                .partition_point(|c| c.span.start < done.span.end),
+            None => 0,
+        };
+        let word = |chars: &[CharacterMark], partial: bool| WordMark {
+            text: chars
+                .iter()
+                .map(|c| c.text.as_str())
+                .collect::<String>()
+                .into(),
+            span: FrameSpan::new(chars[0].span.start, chars[chars.len() - 1].span.end),
+            partial,
+        };
+        let mut start = None;
+        for i in from..self.characters.len() {
+            let blank = self.characters[i].text.trim().is_empty();
+            match (blank, start) {
+                (false, None) => start = Some(i),
+                (true, Some(s)) => {
+                    let complete = word(&self.characters[s..i], false);
+                    self.words.push(complete);
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            let partial = word(&self.characters[s..], true);
+            self.words.push(partial);
+        }
     }
 
     /// The frame where the last item of any kind ends (zero when empty).
@@ -325,6 +373,56 @@ mod tests {
             span: span(a, b),
             word,
         }
+    }
+
+    /// CHARACTER timestamps for `text`, 10 frames a character from `at`, as one update.
+    fn characters(text: &str, at: u64) -> AlignmentUpdate {
+        let characters = text
+            .chars()
+            .enumerate()
+            .map(|(i, c)| CharacterMark {
+                text: c.to_string(),
+                span: span(at + 10 * i as u64, at + 10 * i as u64 + 10),
+            })
+            .collect();
+        AlignmentUpdate {
+            characters,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn characters_without_words_are_regrouped_into_words_across_updates() {
+        let mut a = Alignment::default();
+        // The first message cuts "world" short.
+        a.apply(characters("Hello, wor", 0));
+        let texts = |a: &Alignment| {
+            a.words
+                .iter()
+                .map(|w| (w.text.to_string(), w.partial))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(texts(&a), [("Hello,".into(), false), ("wor".into(), true)]);
+        a.apply(characters("ld  again", 100));
+        assert_eq!(
+            texts(&a),
+            [
+                ("Hello,".into(), false),
+                ("world".into(), false),
+                ("again".into(), true)
+            ]
+        );
+        assert_eq!(a.words[1].span, span(70, 120));
+        assert_eq!(a.words[2].span, span(140, 190));
+        // A repeated message changes nothing.
+        a.apply(characters("ld  again", 100));
+        assert_eq!(a.words.len(), 3);
+        // Words sent with the characters are taken as they are.
+        let mut b = Alignment::default();
+        let mut update = characters("Hi there", 0);
+        update.words.push(word("Hi", 0, 20, false));
+        b.apply(update);
+        assert_eq!(b.words, [word("Hi", 0, 20, false)]);
     }
 
     #[test]
