@@ -7,5 +7,5 @@ pub use crate::plugin::{
     EmotionChanged, Expression, HeadBone, HeadMotion, InworldSetting, JawBone, Line, LineId,
     LipsyncPlugin, LipsyncSettings, LipsyncSystems, Mouth, MouthRig, OutputSetting, SayMode,
     SpeakExt, Speaker, SpeechFailed, SpeechFinished, SpeechQueue, SpeechStalled, SpeechStarted,
-    SpriteMouth, VisemeChanged, Vrm, VrmCharacter, WordSpoken,
+    SpriteMouth, VisemeChanged, VoiceLine, Vrm, VrmCharacter, WordSpoken,
 };

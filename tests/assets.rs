@@ -193,3 +193,56 @@ fn a_glb_without_vrm_extensions_is_not_taken_for_a_vrm() {
     assert!(matches!(err, VrmError::NotVrm), "{err}");
     assert!(err.to_string().contains("RigPreset"), "{err}");
 }
+
+/// Loudness per 20 ms block.
+fn envelope(pcm: &[i16], rate: u32) -> Vec<f32> {
+    let block = (rate / 50) as usize;
+    pcm.chunks(block)
+        .map(|b| (b.iter().map(|&s| f32::from(s).powi(2)).sum::<f32>() / b.len() as f32).sqrt())
+        .collect()
+}
+
+#[test]
+fn the_recorded_line_decodes_alike_from_wav_ogg_mp3_and_flac() {
+    use bevy_lipsync::audio::decode_audio;
+
+    let read = |name: &str| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("assets/lines")
+            .join(name);
+        let extension = path.extension().and_then(|e| e.to_str()).map(str::to_owned);
+        let bytes = std::fs::read(&path).expect("a shipped line");
+        decode_audio(bytes, extension.as_deref()).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let wav = read("greeting.wav");
+    assert_eq!(wav.sample_rate, 24_000);
+    let reference = envelope(&wav.pcm, wav.sample_rate);
+    for name in ["greeting.flac", "greeting.ogg", "greeting.mp3"] {
+        let decoded = read(name);
+        assert!(
+            (decoded.seconds() - wav.seconds()).abs() < 0.1,
+            "{name}: {} s vs {} s",
+            decoded.seconds(),
+            wav.seconds()
+        );
+        // The encoders delay the sound a little: the best lag within 60 ms must match.
+        let other = envelope(&decoded.pcm, decoded.sample_rate);
+        let best = (0..4)
+            .map(|lag| {
+                let pairs = reference.iter().zip(other.iter().skip(lag));
+                let (mut xy, mut xx, mut yy) = (0.0f64, 0.0f64, 0.0f64);
+                for (x, y) in pairs {
+                    let (x, y) = (f64::from(*x), f64::from(*y));
+                    xy += x * y;
+                    xx += x * x;
+                    yy += y * y;
+                }
+                xy / (xx.sqrt() * yy.sqrt()).max(1e-9)
+            })
+            .fold(0.0, f64::max);
+        assert!(
+            best > 0.95,
+            "{name}: the loudness follows the WAV's ({best:.3})"
+        );
+    }
+}

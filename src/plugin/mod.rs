@@ -55,6 +55,7 @@ mod settings;
 mod spatial;
 mod speaker;
 mod sprite;
+mod voice_line;
 mod vrm;
 
 use bevy::app::AnimationSystems;
@@ -81,6 +82,7 @@ pub use settings::{InworldSetting, LipsyncSettings, OutputSetting};
 pub use spatial::{SpatialVoice, VoiceListener};
 pub use speaker::{Line, LineId, LineProgress, Mouth, MouthRig, SayMode, Speaker, SpeechQueue};
 pub use sprite::SpriteMouth;
+pub use voice_line::{VoiceLine, VoiceLineError};
 pub use vrm::{Vrm, VrmCharacter, VrmLoadError};
 
 /// The plugin's systems, in the order they run (see the module docs).
@@ -151,6 +153,8 @@ impl Plugin for LipsyncPlugin {
             .register_type::<HeadBone>()
             .register_type::<JawBone>()
             .init_asset::<Vrm>()
+            .init_asset::<VoiceLine>()
+            .init_asset_loader::<voice_line::VoiceLineLoader>()
             .init_asset_loader::<vrm::VrmLoader>()
             .add_message::<SpeechStarted>()
             .add_message::<WordSpoken>()

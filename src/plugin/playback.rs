@@ -7,7 +7,9 @@ use std::time::Instant;
 use bevy::prelude::*;
 
 use crate::lipsync::VisemeTimeline;
-use crate::speech::{Provider, SpeechError, SpeechRequest, VoiceDescriptor};
+use bevy::asset::LoadState;
+
+use crate::speech::{DEFAULT_OFFLINE_VOICE, Provider, SpeechError, SpeechRequest, VoiceDescriptor};
 
 use super::evaluate::FrameClocks;
 use super::events::{SpeechFailed, SpeechFinished, emit};
@@ -16,6 +18,7 @@ use super::output::SpeechOutput;
 use super::runtime::{RuntimeCommand, RuntimeEvent, SpeechRuntime, UtteranceId};
 use super::settings::LipsyncSettings;
 use super::speaker::{Mouth, Speaker, SpeechQueue};
+use super::voice_line::VoiceLine;
 
 /// The runtime and the lines in flight, keyed for the events coming back.
 #[derive(Resource)]
@@ -80,6 +83,8 @@ pub(crate) fn dispatch_lines(
     settings: Res<LipsyncSettings>,
     clocks: FrameClocks,
     mut speakers: Query<(Entity, &Speaker, &mut SpeechQueue)>,
+    voice_lines: Res<Assets<VoiceLine>>,
+    server: Res<AssetServer>,
 ) {
     let now = frame_instant(&clocks.real);
     let game_paused = clocks.game_paused(&settings);
@@ -98,10 +103,43 @@ pub(crate) fn dispatch_lines(
         if queue.current.is_some() {
             continue;
         }
-        let Some(next) = queue.waiting.pop_front() else {
+        let Some(mut next) = queue.waiting.pop_front() else {
             continue;
         };
-        let voice = match runtime.resolve_voice(speaker, &settings) {
+        // A recorded line plays once it has loaded; one that failed fails the line.
+        let recording = match &next.recording {
+            None => Ok(None),
+            Some(handle) => match voice_lines.get(handle) {
+                Some(line) => {
+                    if next.text.is_empty() {
+                        next.text = line.text().to_owned();
+                    }
+                    Ok(Some(line.recording().clone()))
+                }
+                None => match server.get_load_state(handle) {
+                    Some(LoadState::Failed(error)) => Err(SpeechError::Recording {
+                        path: server
+                            .get_path(handle.id())
+                            .map_or_else(|| "(added in code)".into(), |p| p.to_string()),
+                        reason: load_failure(&error),
+                    }),
+                    _ => {
+                        queue.waiting.push_front(next);
+                        continue;
+                    }
+                },
+            },
+        };
+        let (voice, recording) = match recording {
+            // A recording needs no voice.
+            Ok(Some(recording)) => (
+                Ok(VoiceDescriptor::offline(DEFAULT_OFFLINE_VOICE)),
+                Some(recording),
+            ),
+            Ok(None) => (runtime.resolve_voice(speaker, &settings), None),
+            Err(e) => (Err(e), None),
+        };
+        let voice = match voice {
             Ok(voice) if runtime.runtime.is_running() => voice,
             unusable => {
                 let error = unusable.err().unwrap_or_else(|| {
@@ -130,6 +168,7 @@ pub(crate) fn dispatch_lines(
             speaking_rate: speaker.speaking_rate,
             sample_rate: settings.sample_rate,
             timestamps: settings.timestamps,
+            recording,
         };
         runtime.runtime.send(RuntimeCommand::Speak {
             id,
@@ -278,4 +317,16 @@ pub(crate) fn receive_runtime_events(
             );
         }
     }
+}
+
+/// What went wrong loading a recorded line: the loader's own error when it is one of ours,
+/// else the first line of Bevy's message (its others are a backtrace).
+fn load_failure(error: &bevy::asset::AssetLoadError) -> String {
+    if let bevy::asset::AssetLoadError::AssetLoaderError(loader) = error
+        && let Some(ours) = loader.error().downcast_ref::<super::VoiceLineError>()
+    {
+        return ours.to_string();
+    }
+    let message = error.to_string();
+    message.lines().next().unwrap_or_default().to_owned()
 }

@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use bevy::prelude::{Component, Entity, Reflect, ReflectComponent, ReflectDefault};
+use bevy::prelude::{Component, Entity, Handle, Reflect, ReflectComponent, ReflectDefault};
 
 use crate::lipsync::{RigPreset, Viseme, VisemeWeights};
 
@@ -146,6 +146,8 @@ pub struct Line {
     pub mode: SayMode,
     /// Carried on every event of the line.
     pub id: LineId,
+    /// A recorded line to play instead of synthesising `text` (see [`Line::recorded`]).
+    pub recording: Option<Handle<super::VoiceLine>>,
 }
 
 impl Line {
@@ -155,6 +157,16 @@ impl Line {
             text: text.into(),
             mode: SayMode::Queue,
             id: LineId::fresh(),
+            recording: None,
+        }
+    }
+
+    /// A recorded line that waits its turn (until it has loaded, too); its text is its
+    /// timeline's words.
+    pub fn recorded(line: Handle<super::VoiceLine>) -> Self {
+        Line {
+            recording: Some(line),
+            ..Line::new("")
         }
     }
 
@@ -176,6 +188,12 @@ impl Line {
 impl From<&str> for Line {
     fn from(text: &str) -> Self {
         Line::new(text)
+    }
+}
+
+impl From<Handle<super::VoiceLine>> for Line {
+    fn from(line: Handle<super::VoiceLine>) -> Self {
+        Line::recorded(line)
     }
 }
 

@@ -45,6 +45,14 @@ pub enum SpeechError {
         /// How long the output had been stopped.
         after: std::time::Duration,
     },
+    /// A recorded line could not be played: its file did not load.
+    #[error("the recorded line {path} could not be played: {reason}")]
+    Recording {
+        /// The asset path of the line.
+        path: String,
+        /// Why it did not load.
+        reason: String,
+    },
     /// A bug in this crate; the message says where.
     #[error("internal error in bevy_lipsync: {0}")]
     Internal(String),

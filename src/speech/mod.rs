@@ -28,4 +28,4 @@ mod service;
 pub use chunk::SpeechChunk;
 pub use descriptor::{DEFAULT_OFFLINE_VOICE, DescriptorError, Provider, VoiceDescriptor};
 pub use error::SpeechError;
-pub use service::{DEFAULT_SPEECH_RATE, SpeechRequest, SpeechService, SpeechStream};
+pub use service::{DEFAULT_SPEECH_RATE, Recording, SpeechRequest, SpeechService, SpeechStream};

@@ -7,6 +7,10 @@ use crate::inworld::{
 
 use crate::offline::{OfflineSpeech, OfflineVoice};
 
+use std::sync::Arc;
+
+use crate::alignment::{AlignmentUpdate, FrameOffset};
+
 use super::chunk::SpeechChunk;
 use super::descriptor::{Provider, VoiceDescriptor};
 use super::error::SpeechError;
@@ -32,7 +36,25 @@ pub struct SpeechRequest {
     /// them; the default) or `Character` (regrouped into words as they arrive). The offline
     /// voice always gives phones.
     pub timestamps: TimestampType,
+    /// Speech already recorded (a [`VoiceLine`](crate::plugin::VoiceLine)): played as it is,
+    /// with its timing, instead of being synthesised; the voice is then unused.
+    pub recording: Option<Recording>,
 }
+
+/// A recorded line: mono 16-bit PCM at its own rate and its timing in frames of that rate.
+/// Cheap to clone.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recording {
+    /// Sample rate of `pcm` and the unit of the timing's frames.
+    pub sample_rate: u32,
+    /// The audio.
+    pub pcm: Arc<[i16]>,
+    /// Its timing (empty when the recording came without any).
+    pub alignment: Arc<AlignmentUpdate>,
+}
+
+/// How much of a recording each chunk carries.
+const RECORDED_CHUNK_SECONDS: f64 = 0.1;
 
 impl SpeechRequest {
     /// `text` in `voice` at the natural pace and [`DEFAULT_SPEECH_RATE`].
@@ -44,6 +66,7 @@ impl SpeechRequest {
             speaking_rate: 1.0,
             sample_rate: DEFAULT_SPEECH_RATE,
             timestamps: TimestampType::Word,
+            recording: None,
         }
     }
 }
@@ -76,6 +99,14 @@ impl SpeechService {
     /// is polled; errors here are the ones found without asking anyone (no key for an Inworld
     /// voice, a request the service would refuse).
     pub fn open(&self, request: &SpeechRequest) -> Result<SpeechStream, SpeechError> {
+        if let Some(recording) = &request.recording {
+            return Ok(SpeechStream {
+                inner: Inner::Recorded {
+                    recording: recording.clone(),
+                    at: 0,
+                },
+            });
+        }
         match request.voice.provider {
             Provider::Inworld => {
                 let client = self
@@ -130,6 +161,11 @@ pub struct SpeechStream {
 enum Inner {
     Inworld(Box<UtteranceStream>),
     Offline(Box<OfflineSpeech>),
+    /// A recording, handed on in chunks; `at` is the next sample.
+    Recorded {
+        recording: Recording,
+        at: usize,
+    },
 }
 
 impl SpeechStream {
@@ -163,6 +199,28 @@ impl SpeechStream {
                     Err(e) => return Some(Err(e.into())),
                 }
             },
+            Inner::Recorded { recording, at } => {
+                if *at >= recording.pcm.len() {
+                    return None;
+                }
+                tokio::task::yield_now().await;
+                let chunk = (f64::from(recording.sample_rate) * RECORDED_CHUNK_SECONDS) as usize;
+                let start = *at;
+                let end = (start + chunk.max(1)).min(recording.pcm.len());
+                *at = end;
+                // All the timing comes with the first chunk: it is known in advance.
+                let alignment = if start == 0 {
+                    (*recording.alignment).clone()
+                } else {
+                    Default::default()
+                };
+                Some(Ok(SpeechChunk {
+                    start: FrameOffset(start as u64),
+                    sample_rate: recording.sample_rate,
+                    pcm: recording.pcm[start..end].to_vec(),
+                    alignment,
+                }))
+            }
             Inner::Offline(speech) => {
                 // Synthesis is CPU work on the runtime thread: let other lines run between
                 // chunks (each is about 0.1 ms of work per 100 ms of audio).

@@ -60,6 +60,7 @@
 #![forbid(unsafe_code)]
 
 mod clock;
+mod decode;
 mod device_backend;
 mod kira_output;
 mod kira_sound;
@@ -72,6 +73,7 @@ mod virtual_output;
 mod voice;
 
 pub use clock::{AudibleClock, AudiblePosition, ClockState, LatencySettings};
+pub use decode::{DecodeError, DecodedAudio, decode_audio};
 pub use kira_output::KiraOutput;
 pub use kira_sound::{CALLBACK_WINDOW, DEVICE_CHUNK, KIRA_CHUNK, MAX_DEVICE_DELAY, VoiceSound};
 pub use output::{AudioOutput, LatencySource, OutputKind, OutputLatency, OutputMode};

@@ -1,0 +1,147 @@
+//! Recorded and pre-generated lines: a [`VoiceLine`] asset (an audio file and its timeline),
+//! said like any line with `commands.entity(npc).say(handle)`.
+
+use std::sync::Arc;
+
+use bevy::asset::io::Reader;
+use bevy::asset::{AssetLoader, LoadContext};
+use bevy::prelude::*;
+
+use crate::alignment::AlignmentUpdate;
+use crate::audio::{DecodeError, DecodedAudio, decode_audio};
+use crate::lipsync::{TimelineFile, TimelineFileError};
+use crate::speech::Recording;
+
+/// A line recorded in advance: audio (WAV, OGG Vorbis, MP3 or FLAC, mixed to mono) and its
+/// timeline, played through the same pipe, clock and lipsync as streamed speech, with word
+/// events and subtitles when the timeline has words.
+///
+/// Loaded by the `AssetServer` from the audio file (`assets.load("lines/greeting.mp3")`); the
+/// timeline is the file beside it with the extension `.json` (what the `say` and `bake` tools
+/// write), and both hot-reload. Without a timeline the mouth follows the audio's loudness.
+/// A game can also build one in code, e.g. from lines synthesised at load time, with
+/// [`VoiceLine::new`] and `Assets::add`.
+///
+/// ```no_run
+/// # use bevy::prelude::*;
+/// # use bevy_lipsync::prelude::*;
+/// fn greet(mut commands: Commands, assets: Res<AssetServer>, npc: Single<Entity, With<Speaker>>) {
+///     let line: Handle<VoiceLine> = assets.load("lines/greeting.mp3");
+///     commands.entity(*npc).say(line);
+/// }
+/// ```
+#[derive(Asset, TypePath, Clone, Debug)]
+pub struct VoiceLine {
+    recording: Recording,
+    text: String,
+}
+
+impl VoiceLine {
+    /// A line from decoded audio and its timeline (frames of the timeline are taken at the
+    /// audio's rate).
+    pub fn new(audio: DecodedAudio, timeline: Option<&TimelineFile>) -> VoiceLine {
+        let alignment = timeline
+            .map(|t| t.alignment(audio.sample_rate))
+            .unwrap_or_default();
+        let text = alignment
+            .words
+            .iter()
+            .map(|w| &*w.text)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let update = AlignmentUpdate {
+            words: alignment.words,
+            phones: alignment.phones,
+            characters: alignment.characters,
+            visemes: alignment.visemes,
+        };
+        VoiceLine {
+            recording: Recording {
+                sample_rate: audio.sample_rate,
+                pcm: audio.pcm.into(),
+                alignment: Arc::new(update),
+            },
+            text,
+        }
+    }
+
+    /// The words of its timeline, as subtitles show them (empty without one).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Its length in seconds.
+    pub fn seconds(&self) -> f64 {
+        self.recording.pcm.len() as f64 / f64::from(self.recording.sample_rate.max(1))
+    }
+
+    /// Whether it came with timing.
+    pub fn has_timeline(&self) -> bool {
+        let a = &self.recording.alignment;
+        !(a.words.is_empty() && a.phones.is_empty() && a.visemes.is_empty())
+    }
+
+    pub(crate) fn recording(&self) -> &Recording {
+        &self.recording
+    }
+}
+
+/// Why a voice line did not load.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VoiceLineError {
+    /// The audio file could not be read.
+    #[error("cannot read the audio file: {0}")]
+    Io(#[from] std::io::Error),
+    /// The audio could not be decoded.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// The timeline beside it is broken (a missing one is fine).
+    #[error("its timeline {path} is broken: {error}")]
+    Timeline {
+        /// The timeline's path.
+        path: String,
+        /// What is wrong with it.
+        error: TimelineFileError,
+    },
+}
+
+/// Loads audio files as [`VoiceLine`]s, with the timeline beside them.
+#[derive(Default, TypePath)]
+pub(crate) struct VoiceLineLoader;
+
+impl AssetLoader for VoiceLineLoader {
+    type Asset = VoiceLine;
+    type Settings = ();
+    type Error = VoiceLineError;
+
+    async fn load(
+        &self,
+        reader: &mut dyn Reader,
+        _settings: &(),
+        load_context: &mut LoadContext<'_>,
+    ) -> Result<VoiceLine, VoiceLineError> {
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes).await?;
+        let path = load_context.path().path().to_path_buf();
+        let extension = path.extension().and_then(|e| e.to_str()).map(str::to_owned);
+        let audio = decode_audio(bytes, extension.as_deref())?;
+        let timeline_path = path.with_extension("json");
+        // A line without a timeline is fine: the mouth follows the audio.
+        let timeline =
+            match load_context.read_asset_bytes(timeline_path.clone()).await {
+                Ok(json) => Some(TimelineFile::from_json(&json).map_err(|error| {
+                    VoiceLineError::Timeline {
+                        path: timeline_path.display().to_string(),
+                        error,
+                    }
+                })?),
+                Err(_) => None,
+            };
+        Ok(VoiceLine::new(audio, timeline.as_ref()))
+    }
+
+    fn extensions(&self) -> &[&str] {
+        &["wav", "ogg", "mp3", "flac"]
+    }
+}
