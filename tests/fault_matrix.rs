@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use bevy_lipsync::emulator::{EmulatorHandle, Fault, Pacing, Rendered, render_tones};
 use bevy_lipsync::inworld::{Credentials, InworldConfig, InworldError, RetryPolicy};
-use bevy_lipsync::prelude::{LipsyncSettings, SpeakExt};
+use bevy_lipsync::prelude::{LipsyncSettings, SpeakExt, Speaker};
 use bevy_lipsync::speech::SpeechError;
 use plugin_support::*;
 
@@ -597,6 +597,33 @@ fn the_key_never_reaches_logs_errors_or_debug_output() {
             settings.app.world().resource::<LipsyncSettings>()
         ));
     }
+    // The AI/ML API gateway client, refused and accepted, with its own key.
+    for key in [WRONG_KEY, KEY] {
+        let gateway = bevy_lipsync::inworld::gateway::GatewayConfig::new(key)
+            .and_then(|c| c.with_base_url(&emulator.base_url()))
+            .expect("a loopback gateway");
+        let mut h = Harness::with_settings(&emulator, KEY, |s| s.gateway = Some(gateway));
+        let speaker = h.app.world_mut().spawn(Speaker::new("aimlapi:Ashley")).id();
+        h.app.world_mut().commands().entity(speaker).say(TEXT);
+        h.frame(Duration::ZERO);
+        h.play_out(speaker, Duration::from_secs(30));
+        for e in h
+            .errors
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+        {
+            shown.push_str(&format!("{e} {e:?}\n"));
+        }
+        shown.push_str(&format!(
+            "{:?}",
+            h.app.world().resource::<LipsyncSettings>()
+        ));
+    }
+    assert!(
+        shown.contains("refused the key"),
+        "the gateway's 401 shown:\n{shown}"
+    );
     shown.push_str(&format!("{:?}", emulator.requests()));
     drop(emulator);
     CAPTURING.store(false, Ordering::Relaxed);

@@ -2198,3 +2198,50 @@ fn a_corrupt_recording_fails_its_line_with_a_clear_error_and_the_queue_goes_on()
         "the next line plays: {seen:?}"
     );
 }
+
+#[test]
+fn gateway_voices_play_their_downloaded_audio_and_a_refused_key_fails_the_line_clearly() {
+    use bevy_lipsync::inworld::gateway::GatewayConfig;
+
+    let emulator = emulator();
+    let gateway = |key: &str| {
+        GatewayConfig::new(key)
+            .and_then(|c| c.with_base_url(&emulator.base_url()))
+            .expect("a loopback gateway")
+    };
+    let mut h = Harness::with_settings(&emulator, KEY, |s| s.gateway = Some(gateway(KEY)));
+    let (speaker, _face) = h.spawn_speaker("aimlapi:Ashley");
+    h.app
+        .world_mut()
+        .commands()
+        .entity(speaker)
+        .say("Bob sat on a big red mat.");
+    h.frame(Duration::ZERO);
+    h.wait_delivered(speaker);
+    let mut jaw = 0.0f32;
+    while h.queue(speaker).is_speaking() {
+        h.frame(Duration::from_millis(10));
+        jaw = jaw.max(h.mouth(speaker).weights.jaw_open);
+    }
+    assert!(jaw > 0.3, "the mouth follows the downloaded audio: {jaw}");
+    assert!(h.errors.lock().expect("errors").is_empty());
+    let asked = emulator.requests();
+    assert!(asked.iter().any(|r| r.path == "/v1/tts"));
+    assert!(asked.iter().any(|r| r.path.starts_with("/v1/files/")));
+
+    let mut h = Harness::with_settings(&emulator, KEY, |s| {
+        s.gateway = Some(gateway("sk-wrong"));
+    });
+    let (speaker, _face) = h.spawn_speaker("aimlapi:Ashley");
+    h.app.world_mut().commands().entity(speaker).say("Hello.");
+    h.frame(Duration::ZERO);
+    h.wait_for("the line to fail", |h| {
+        !h.errors.lock().expect("errors").is_empty()
+    });
+    let message = h.errors.lock().expect("errors")[0].to_string();
+    assert!(
+        message.contains("refused the key") && message.contains("AIMLAPI_API_KEY"),
+        "{message}"
+    );
+    assert!(!message.contains("sk-wrong"));
+}

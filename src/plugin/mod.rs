@@ -127,14 +127,15 @@ impl Plugin for LipsyncPlugin {
             // A virtual output only fails on a zero rate or block, which the error above named.
             .unwrap_or_else(|e| panic!("bevy_lipsync: cannot open any audio output: {e}"))
         });
-        let service = speech_service(&settings.inworld);
+        let service = with_gateway(speech_service(&settings.inworld), &settings);
         let inworld = service.inworld().is_some();
+        let gateway = service.gateway().is_some();
         let runtime = runtime::SpeechRuntime::start(service).unwrap_or_else(|e| {
             panic!("bevy_lipsync: cannot start the speech runtime thread: {e}")
         });
         app.insert_resource(settings)
             .insert_resource(output)
-            .insert_resource(playback::Runtime::new(runtime, inworld))
+            .insert_resource(playback::Runtime::new(runtime, inworld, gateway))
             .init_resource::<FramePacing>()
             .insert_resource(RenderLatency::of(false, false, None))
             .register_type::<RenderLatency>()
@@ -238,6 +239,25 @@ mod tests;
 
 /// The speech service the settings ask for; a broken Inworld configuration is logged and the
 /// plugin speaks offline.
+/// The service with the AI/ML API gateway when a configuration or a key is given.
+fn with_gateway(service: SpeechService, settings: &LipsyncSettings) -> SpeechService {
+    use crate::inworld::gateway::{GATEWAY_KEY_ENV, GatewayClient, GatewayConfig};
+    let config = match &settings.gateway {
+        Some(config) => Ok(config.clone()),
+        None if std::env::var_os(GATEWAY_KEY_ENV).is_none() => return service,
+        None => GatewayConfig::from_env(),
+    };
+    match config.and_then(GatewayClient::new) {
+        Ok(client) => service.with_gateway(client),
+        Err(e) => {
+            error!(
+                "bevy_lipsync: cannot use the AI/ML API gateway ({e}); its voices speak offline"
+            );
+            service
+        }
+    }
+}
+
 fn speech_service(setting: &InworldSetting) -> SpeechService {
     let config = match setting {
         InworldSetting::Disabled => return SpeechService::offline_only(),

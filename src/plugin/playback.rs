@@ -29,16 +29,19 @@ pub(crate) struct Runtime {
     next_id: u64,
     /// Inworld can be reached (a key or a configuration was given).
     pub(crate) inworld: bool,
+    /// The AI/ML API gateway can be reached.
+    gateway: bool,
     warned_fallback: bool,
 }
 
 impl Runtime {
-    pub(crate) fn new(runtime: SpeechRuntime, inworld: bool) -> Self {
+    pub(crate) fn new(runtime: SpeechRuntime, inworld: bool, gateway: bool) -> Self {
         Runtime {
             runtime,
             lines: HashMap::new(),
             next_id: 1,
             inworld,
+            gateway,
             warned_fallback: false,
         }
     }
@@ -55,15 +58,20 @@ impl Runtime {
             None => settings.default_offline_voice.as_str(),
         };
         let voice: VoiceDescriptor = written.parse()?;
-        if voice.provider != Provider::Inworld || self.inworld || !settings.offline_fallback {
+        let (reachable, key) = match voice.provider {
+            Provider::Inworld => (self.inworld, crate::inworld::API_KEY_ENV),
+            Provider::Gateway => (self.gateway, crate::inworld::gateway::GATEWAY_KEY_ENV),
+            _ => (true, ""),
+        };
+        if reachable || !settings.offline_fallback {
             return Ok(voice);
         }
         if !self.warned_fallback {
             self.warned_fallback = true;
             warn!(
-                "bevy_lipsync: no Inworld API key is set (INWORLD_API_KEY), so Inworld voices such \
-                 as `{written}` speak with the offline voice `{}`; set the key to hear Inworld",
-                settings.default_offline_voice
+                "bevy_lipsync: no {} key is set ({key}), so voices such as `{written}` speak with \
+                 the offline voice `{}`; set the key to hear them",
+                voice.provider, settings.default_offline_voice
             );
         }
         Ok(settings.default_offline_voice.parse()?)

@@ -61,6 +61,11 @@ pub struct LipsyncSettings {
     /// How to reach Inworld.
     #[reflect(ignore)]
     pub inworld: InworldSetting,
+    /// How to reach the AI/ML API gateway for `aimlapi:` voices; `None` (the default) reads
+    /// `AIMLAPI_API_KEY` and `AIMLAPI_BASE_URL`, and without a key those voices speak offline
+    /// (see `offline_fallback`).
+    #[reflect(ignore)]
+    pub gateway: Option<crate::inworld::gateway::GatewayConfig>,
     /// The voice of a [`Speaker`](super::Speaker) that names none, when Inworld is available.
     pub default_voice: String,
     /// The voice used when Inworld is not available (no key): for speakers that name none, and in
@@ -124,6 +129,7 @@ impl Default for LipsyncSettings {
     fn default() -> Self {
         LipsyncSettings {
             inworld: InworldSetting::FromEnv,
+            gateway: None,
             default_voice: "inworld/inworld-tts-1.5-max:Dennis".into(),
             default_offline_voice: "offline".into(),
             offline_fallback: true,

@@ -11,6 +11,8 @@
 //! | `inworld:Ashley` | Inworld | - | `Ashley` |
 //! | `Ashley` | Inworld | - | `Ashley` |
 //! | `offline:female` | Offline | - | `female` |
+//! | `aimlapi:Ashley` | Gateway (AI/ML API) | - (`inworld/tts-1-max`) | `Ashley` |
+//! | `aimlapi/tts-1:Ashley` | Gateway (AI/ML API) | `tts-1` (sent as `inworld/tts-1`) | `Ashley` |
 //! | `offline` | Offline | - | [`DEFAULT_OFFLINE_VOICE`] |
 //!
 //! Provider names are case-insensitive. Inworld model ids are lowercased, and a model written
@@ -35,17 +37,20 @@ pub enum Provider {
     Inworld,
     /// The crate's built-in offline voice (no network).
     Offline,
+    /// Inworld's voices through the AI/ML API gateway: a finished audio file, no timing.
+    Gateway,
 }
 
 impl Provider {
     /// Every provider, in the order error messages list them.
-    pub const ALL: [Provider; 2] = [Provider::Inworld, Provider::Offline];
+    pub const ALL: [Provider; 3] = [Provider::Inworld, Provider::Offline, Provider::Gateway];
 
     /// The provider's name as written in descriptors.
     pub fn as_str(self) -> &'static str {
         match self {
             Provider::Inworld => "inworld",
             Provider::Offline => "offline",
+            Provider::Gateway => "aimlapi",
         }
     }
 
@@ -292,7 +297,7 @@ impl VoiceDescriptor {
                 Some(Provider::Offline) => {
                     return Ok(Self::offline(DEFAULT_OFFLINE_VOICE));
                 }
-                Some(Provider::Inworld) => {
+                Some(Provider::Inworld | Provider::Gateway) => {
                     return Err(DescriptorError::EmptyVoice {
                         descriptor: owned(),
                     });
@@ -355,7 +360,7 @@ fn normalise_model(provider: Provider, model: &str) -> String {
                 format!("{INWORLD_MODEL_PREFIX}{model}")
             }
         }
-        Provider::Offline => model.to_owned(),
+        Provider::Offline | Provider::Gateway => model.to_owned(),
     }
 }
 

@@ -45,6 +45,9 @@ pub enum SpeechError {
         /// How long the output had been stopped.
         after: std::time::Duration,
     },
+    /// The AI/ML API gateway refused or failed the line.
+    #[error(transparent)]
+    Gateway(#[from] crate::inworld::gateway::GatewayError),
     /// A recorded line could not be played: its file did not load.
     #[error("the recorded line {path} could not be played: {reason}")]
     Recording {

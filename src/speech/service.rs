@@ -5,6 +5,8 @@ use crate::inworld::{
     UtteranceStream,
 };
 
+use crate::audio::decode_audio;
+use crate::inworld::gateway::{GatewayClient, GatewayError};
 use crate::offline::{OfflineSpeech, OfflineVoice};
 
 use std::sync::Arc;
@@ -74,6 +76,7 @@ impl SpeechRequest {
 /// The providers a game can speak through. Cheap to clone; share one per runtime.
 #[derive(Clone, Debug, Default)]
 pub struct SpeechService {
+    gateway: Option<GatewayClient>,
     inworld: Option<InworldClient>,
 }
 
@@ -87,7 +90,19 @@ impl SpeechService {
     pub fn with_inworld(client: InworldClient) -> Self {
         SpeechService {
             inworld: Some(client),
+            gateway: None,
         }
+    }
+
+    /// The service, also reaching the AI/ML API gateway through `client` (`aimlapi:` voices).
+    pub fn with_gateway(mut self, client: GatewayClient) -> Self {
+        self.gateway = Some(client);
+        self
+    }
+
+    /// The gateway client, when one is configured.
+    pub fn gateway(&self) -> Option<&GatewayClient> {
+        self.gateway.as_ref()
     }
 
     /// The Inworld client, when one is configured.
@@ -118,6 +133,20 @@ impl SpeechService {
                 let stream = client.stream(&inworld_request(request))?;
                 Ok(SpeechStream {
                     inner: Inner::Inworld(Box::new(stream)),
+                })
+            }
+            Provider::Gateway => {
+                let client = self
+                    .gateway
+                    .clone()
+                    .ok_or(SpeechError::Gateway(GatewayError::NoKey))?;
+                Ok(SpeechStream {
+                    inner: Inner::Gateway {
+                        client: Box::new(client),
+                        text: request.text.clone(),
+                        voice: request.voice.voice.clone(),
+                        model: request.voice.model.clone(),
+                    },
                 })
             }
             Provider::Offline => {
@@ -166,6 +195,13 @@ enum Inner {
         recording: Recording,
         at: usize,
     },
+    /// A gateway line not yet fetched: fetched and decoded on the first poll, then recorded.
+    Gateway {
+        client: Box<GatewayClient>,
+        text: String,
+        voice: String,
+        model: Option<String>,
+    },
 }
 
 impl SpeechStream {
@@ -199,6 +235,46 @@ impl SpeechStream {
                     Err(e) => return Some(Err(e.into())),
                 }
             },
+            Inner::Gateway {
+                client,
+                text,
+                voice,
+                model,
+            } => {
+                let fetched = client.synthesize(text, voice, model.as_deref()).await;
+                let decoded = fetched.map_err(SpeechError::Gateway).and_then(|bytes| {
+                    decode_audio(bytes, None).map_err(|e| {
+                        SpeechError::Gateway(GatewayError::NoAudioUrl(format!(
+                            "its audio file does not decode: {e}"
+                        )))
+                    })
+                });
+                match decoded {
+                    Ok(audio) => {
+                        self.inner = Inner::Recorded {
+                            recording: Recording {
+                                sample_rate: audio.sample_rate,
+                                pcm: audio.pcm.into(),
+                                alignment: Arc::default(),
+                            },
+                            at: 0,
+                        };
+                        Box::pin(self.next()).await
+                    }
+                    Err(e) => {
+                        // Over after an error.
+                        self.inner = Inner::Recorded {
+                            recording: Recording {
+                                sample_rate: 1,
+                                pcm: Arc::from([]),
+                                alignment: Arc::default(),
+                            },
+                            at: 0,
+                        };
+                        Some(Err(e))
+                    }
+                }
+            }
             Inner::Recorded { recording, at } => {
                 if *at >= recording.pcm.len() {
                     return None;

@@ -29,6 +29,7 @@ mod decode;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 mod error;
+pub mod gateway;
 mod ndjson;
 mod request;
 mod split;

@@ -51,6 +51,21 @@ impl Response {
         }
     }
 
+    /// A binary body (a file) sent at once with `Content-Length`.
+    pub fn bytes(status: u16, content_type: &str, bytes: Vec<u8>) -> Self {
+        Self {
+            status,
+            headers: vec![("Content-Type", content_type.to_owned())],
+            chunked: false,
+            head_at: Duration::ZERO,
+            steps: vec![Step::Data {
+                bytes,
+                at: Duration::ZERO,
+            }],
+            shape: BodyShape::default(),
+        }
+    }
+
     /// A non-200 gRPC-style error.
     pub fn error(error: &ApiError) -> Self {
         let mut headers = vec![("Content-Type", "application/json".into())];

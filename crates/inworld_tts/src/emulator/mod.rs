@@ -43,6 +43,7 @@ mod connection;
 mod error;
 mod fault;
 mod fields;
+mod gateway;
 mod http;
 mod phonetics;
 mod routes;

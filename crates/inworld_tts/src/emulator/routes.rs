@@ -26,6 +26,8 @@ enum Route<'a> {
     Clone,
     Publish(&'a str),
     Tokens,
+    GatewayTts,
+    GatewayFile(&'a str),
     Unknown,
 }
 
@@ -35,7 +37,15 @@ impl<'a> Route<'a> {
             "/tts/v1/voice" => return Self::Synthesize { streaming: false },
             "/tts/v1/voice:stream" => return Self::Synthesize { streaming: true },
             "/auth/v1/tokens" => return Self::Tokens,
+            "/v1/tts" => return Self::GatewayTts,
             _ => {}
+        }
+        if let Some(id) = path.strip_prefix("/v1/files/") {
+            return match id {
+                "" => Self::Unknown,
+                id if id.contains('/') => Self::Unknown,
+                id => Self::GatewayFile(id),
+            };
         }
         let Some(mut rest) = path.strip_prefix("/voices/v1/") else {
             return Self::Unknown;
@@ -66,7 +76,7 @@ impl<'a> Route<'a> {
 
     fn methods(self) -> &'static [&'static str] {
         match self {
-            Self::Voices => &["GET"],
+            Self::Voices | Self::GatewayFile(_) => &["GET"],
             Self::Voice(_) => &["GET", "PATCH", "DELETE"],
             Self::Unknown => &[],
             _ => &["POST"],
@@ -114,6 +124,21 @@ pub(crate) async fn handle(shared: &Arc<Shared>, request: &Request, seq: u64) ->
                 Err(e) => error(e),
             },
         };
+    }
+    match route {
+        Route::GatewayTts => {
+            return match super::gateway::synthesize(shared, request).await {
+                Ok(body) => Outcome::Respond(Response::json(200, &body)),
+                Err(e) => error(e),
+            };
+        }
+        Route::GatewayFile(id) => {
+            return match super::gateway::file(shared, id) {
+                Ok(bytes) => Outcome::Respond(Response::bytes(200, "audio/wav", bytes)),
+                Err(e) => error(e),
+            };
+        }
+        _ => {}
     }
     if let Err(e) = shared.authorize(request) {
         return error(e);

@@ -154,6 +154,17 @@ impl EmulatorHandle {
         self.shared.lock().settings.chunk_relative_times = on;
     }
 
+    /// Make the AI/ML API gateway route answer URLs that serve nothing (an expired file).
+    pub fn set_gateway_dead_urls(&self, on: bool) {
+        self.shared.lock().gateway.dead_urls = on;
+    }
+
+    /// Make the AI/ML API gateway route answer `{"audio": "<url>"}` rather than
+    /// `{"audio": {"url": "<url>"}}`.
+    pub fn set_gateway_bare_url(&self, on: bool) {
+        self.shared.lock().gateway.bare_url = on;
+    }
+
     /// Every request received so far, oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         let state = self.shared.lock();

@@ -56,8 +56,20 @@ pub(crate) struct Settings {
 /// How long a minted Bearer token stays valid.
 pub(crate) const TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 
+/// The AI/ML API gateway route's files and faults.
+#[derive(Debug, Default)]
+pub(crate) struct GatewayState {
+    /// Rendered files by id.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Answer URLs that serve nothing (an expired or lost file).
+    pub dead_urls: bool,
+    /// Answer `{"audio": "<url>"}` instead of `{"audio": {"url": ...}}`.
+    pub bare_url: bool,
+}
+
 pub(crate) struct State {
     pub settings: Settings,
+    pub gateway: GatewayState,
     pub faults: FaultQueue,
     pub requests: Vec<(u64, RecordedRequest)>,
     pub catalog: Catalog,
@@ -89,6 +101,7 @@ impl Shared {
                     chunk_relative_times: config.chunk_relative_times,
                 },
                 faults: FaultQueue::default(),
+                gateway: GatewayState::default(),
                 requests: Vec::new(),
                 catalog: Catalog::new(config.voices),
                 tokens: Vec::new(),
@@ -161,6 +174,25 @@ impl Shared {
             }
         }
         Err(ApiError::unauthenticated())
+    }
+
+    /// The gateway's own authentication: `Authorization: Bearer <key>`, the key being the
+    /// emulator's (any non-empty one when none is set).
+    pub fn authorize_gateway(&self, request: &Request) -> Result<(), ApiError> {
+        let accepted = match request.header("authorization").map(scheme_of) {
+            Some((scheme, credential)) if scheme.eq_ignore_ascii_case("bearer") => {
+                match &self.key {
+                    Some(key) => credential == key,
+                    None => !credential.is_empty(),
+                }
+            }
+            _ => false,
+        };
+        if accepted {
+            Ok(())
+        } else {
+            Err(ApiError::unauthenticated())
+        }
     }
 
     /// Whether this request came with the Basic key (tokens cannot mint tokens).
