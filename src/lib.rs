@@ -45,7 +45,7 @@ pub use lipsync_core::alignment;
 pub mod offline {
     pub use offline_voice::{
         CHUNK_SECONDS, Lexicon, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, OfflineChunk, OfflineError,
-        OfflineSpeech, OfflineVoice, UnknownOfflineVoice,
+        OfflineSpeech, OfflineVoice, UnknownOfflineVoice, VoiceVariant,
     };
 }
 

@@ -48,7 +48,7 @@ mod synth;
 pub mod text;
 mod voice;
 
-pub use voice::{OfflineVoice, UnknownOfflineVoice};
+pub use voice::{OfflineVoice, UnknownOfflineVoice, VoiceVariant};
 
 use lipsync_core::{Pronouncer, SpokenPhone, WordContext};
 
@@ -142,6 +142,17 @@ impl OfflineSpeech {
         speaking_rate: f32,
         sample_rate: u32,
     ) -> Result<Self, OfflineError> {
+        Self::new_variant(text, voice, VoiceVariant::default(), speaking_rate, sample_rate)
+    }
+
+    /// As [`OfflineSpeech::new`], with the voice's pitch and vocal tract scaled by `variant`.
+    pub fn new_variant(
+        text: &str,
+        voice: OfflineVoice,
+        variant: VoiceVariant,
+        speaking_rate: f32,
+        sample_rate: u32,
+    ) -> Result<Self, OfflineError> {
         if !(0.5..=1.5).contains(&speaking_rate) {
             return Err(OfflineError::SpeakingRate(speaking_rate));
         }
@@ -156,7 +167,7 @@ impl OfflineSpeech {
         if !sounds {
             return Err(OfflineError::NothingToSay);
         }
-        let preset = voice.preset();
+        let preset = voice.preset().varied(variant);
         let plan = prosody::plan(&analysis.units, &preset, speaking_rate, sample_rate);
         let timeline = build_timeline(&plan, text, &analysis.tokens);
         let chunk_frames = ((f64::from(sample_rate) * CHUNK_SECONDS).round() as usize).max(1);
