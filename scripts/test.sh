@@ -6,8 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # Tests never need a real key; one from the environment must not leak into them.
-unset INWORLD_API_KEY INWORLD_API_BASE_URL
+unset INWORLD_API_KEY INWORLD_API_BASE_URL AIMLAPI_API_KEY AIMLAPI_BASE_URL
 cargo test --workspace --all-features "$@"
+# The audio-driven viseme model on held-out sentences, voice and rate: transcript alignment and
+# the sound alone must keep their accuracy.
+cargo run --quiet -p offline_voice --example bake_report -- --min-transcript 0.85 --min-audio 0.70
 # End to end through a real sound server: PulseAudio with a null sink, ALSA routed to it, the
 # plugin on its default device, the sink recorded; every line's mouth within 12 ms of the sound.
 bash scripts/sound_server.sh

@@ -15,7 +15,7 @@ use bevy::prelude::*;
 use bevy_lipsync::emulator::render_tones;
 use bevy_lipsync::inworld::InworldError;
 use bevy_lipsync::lipsync::{PhoneVisemes, phone_visemes};
-use bevy_lipsync::plugin::FramePacing;
+use bevy_lipsync::plugin::{FramePacing, LineTiming};
 use bevy_lipsync::prelude::*;
 use bevy_lipsync::speech::SpeechError;
 
@@ -2104,7 +2104,7 @@ fn a_recorded_line_with_its_timeline_plays_with_words_subtitles_and_lips() {
     let expected: Vec<String> = {
         let lines = h.app.world().resource::<Assets<VoiceLine>>();
         let line = lines.get(&line).expect("loaded");
-        assert!(line.has_timeline());
+        assert_eq!(line.timing(), LineTiming::Timeline);
         assert!((line.seconds() - 3.68).abs() < 0.01, "{}", line.seconds());
         line.text().split(' ').map(str::to_owned).collect()
     };
@@ -2148,7 +2148,7 @@ fn a_recorded_mp3_without_timing_moves_the_mouth_with_its_sound() {
     {
         let lines = h.app.world().resource::<Assets<VoiceLine>>();
         let line = lines.get(&line).expect("loaded");
-        assert!(!line.has_timeline());
+        assert_eq!(line.timing(), LineTiming::Sound);
         // The encoder pads a little.
         assert!((line.seconds() - 3.68).abs() < 0.1, "{}", line.seconds());
     }
@@ -2157,19 +2157,73 @@ fn a_recorded_mp3_without_timing_moves_the_mouth_with_its_sound() {
     h.wait_delivered(speaker);
     let mut jaw = 0.0f32;
     let mut open_frames = 0;
+    let mut shapes = std::collections::BTreeSet::new();
     while h.queue(speaker).is_speaking() {
         h.frame(Duration::from_millis(10));
-        let open = h.mouth(speaker).weights.jaw_open;
-        jaw = jaw.max(open);
-        open_frames += usize::from(open > 0.1);
+        let mouth = h.mouth(speaker);
+        jaw = jaw.max(mouth.weights.jaw_open);
+        open_frames += usize::from(mouth.weights.jaw_open > 0.1);
+        if mouth.weights.get(mouth.viseme) > 0.5 {
+            shapes.insert(mouth.viseme.index());
+        }
     }
-    assert!(jaw > 0.3, "the jaw follows the loudness: {jaw}");
+    assert!(jaw > 0.3, "the mouth opens with the sound: {jaw}");
     assert!(open_frames > 100, "through the line: {open_frames} frames");
+    // Shapes read from the sound, not only a jaw: the lips close for the m's and b.
+    assert!(shapes.len() >= 5, "{shapes:?}");
+    assert!(shapes.contains(&Viseme::Pp.index()), "{shapes:?}");
     let finished = h
         .seen()
         .iter()
         .any(|s| matches!(s, Seen::Finished(e, _, false) if *e == speaker));
     assert!(finished, "line {id:?} played to its end");
+}
+
+#[test]
+fn a_recorded_mp3_with_a_transcript_fires_its_words_as_they_are_heard() {
+    let emulator = emulator();
+    let mut h = Harness::new(&emulator, KEY);
+    let (speaker, _face) = h.spawn_speaker("Dennis");
+    let line = load_voice_line(&mut h, "lines/transcribed.mp3");
+    let timing = h
+        .app
+        .world()
+        .resource::<Assets<VoiceLine>>()
+        .get(&line)
+        .map(|l| l.timing());
+    assert_eq!(timing, Some(LineTiming::Transcript));
+    h.app.world_mut().commands().entity(speaker).say(line);
+    h.frame(Duration::ZERO);
+    h.wait_delivered(speaker);
+    let started = h.now;
+    let mut heard_at = Vec::new();
+    while h.queue(speaker).is_speaking() {
+        h.frame(Duration::from_millis(10));
+        let words = h
+            .seen()
+            .iter()
+            .filter(|s| matches!(s, Seen::Word(e, _) if *e == speaker))
+            .count();
+        if words > heard_at.len() {
+            heard_at.push((h.now - started).as_secs_f64());
+        }
+    }
+    let words: Vec<String> = h
+        .seen()
+        .iter()
+        .filter_map(|s| match s {
+            Seen::Word(e, w) if *e == speaker => Some(w.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        words,
+        "Welcome to the village, stranger. Mind the big red mat."
+            .split(' ')
+            .collect::<Vec<_>>()
+    );
+    // Spread over the 3.7 s of speech, not bunched at the start or the end.
+    assert!(heard_at[0] < 0.6 && heard_at[9] > 2.8, "{heard_at:?}");
 }
 
 #[test]
@@ -2224,6 +2278,15 @@ fn gateway_voices_play_their_downloaded_audio_and_a_refused_key_fails_the_line_c
         jaw = jaw.max(h.mouth(speaker).weights.jaw_open);
     }
     assert!(jaw > 0.3, "the mouth follows the downloaded audio: {jaw}");
+    let words: Vec<String> = h
+        .seen()
+        .iter()
+        .filter_map(|s| match s {
+            Seen::Word(e, w) if *e == speaker => Some(w.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(words.len(), 7, "its text placed on its sound: {words:?}");
     assert!(h.errors.lock().expect("errors").is_empty());
     let asked = emulator.requests();
     assert!(asked.iter().any(|r| r.path == "/v1/tts"));

@@ -82,7 +82,7 @@ pub use settings::{InworldSetting, LipsyncSettings, OutputSetting};
 pub use spatial::{SpatialVoice, VoiceListener};
 pub use speaker::{Line, LineId, LineProgress, Mouth, MouthRig, SayMode, Speaker, SpeechQueue};
 pub use sprite::SpriteMouth;
-pub use voice_line::{VoiceLine, VoiceLineError};
+pub use voice_line::{LineTiming, VoiceLine, VoiceLineError};
 pub use vrm::{Vrm, VrmCharacter, VrmLoadError};
 
 /// The plugin's systems, in the order they run (see the module docs).

@@ -18,7 +18,9 @@ use crate::speech::Recording;
 ///
 /// Loaded by the `AssetServer` from the audio file (`assets.load("lines/greeting.mp3")`); the
 /// timeline is the file beside it with the extension `.json` (what the `say` and `bake` tools
-/// write), and both hot-reload. Without a timeline the mouth follows the audio's loudness.
+/// write), and both hot-reload. Without one, a transcript beside it (`.txt`) is placed on the
+/// sound as it loads ([`bake`](crate::bake)), giving words and shapes; without either, the
+/// shapes are estimated from the sound alone ([`VoiceLine::timing`] says which).
 /// A game can also build one in code, e.g. from lines synthesised at load time, with
 /// [`VoiceLine::new`] and `Assets::add`.
 ///
@@ -34,15 +36,44 @@ use crate::speech::Recording;
 pub struct VoiceLine {
     recording: Recording,
     text: String,
+    timing: LineTiming,
+}
+
+/// Where a [`VoiceLine`]'s timing came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LineTiming {
+    /// A timeline file (`say`, `bake`, or given in code).
+    Timeline,
+    /// A transcript placed on the sound by forced alignment: words and shapes.
+    Transcript,
+    /// The sound alone: shapes, no words.
+    Sound,
 }
 
 impl VoiceLine {
     /// A line from decoded audio and its timeline (frames of the timeline are taken at the
     /// audio's rate).
+    ///
+    /// Without a timeline, the shapes are estimated from the sound.
     pub fn new(audio: DecodedAudio, timeline: Option<&TimelineFile>) -> VoiceLine {
-        let alignment = timeline
-            .map(|t| t.alignment(audio.sample_rate))
-            .unwrap_or_default();
+        match timeline {
+            Some(timeline) => VoiceLine::timed(audio, timeline, LineTiming::Timeline),
+            None => {
+                let baked = crate::bake::bake_decoded(&audio, None, &crate::offline::Lexicon);
+                VoiceLine::timed(audio, &baked, LineTiming::Sound)
+            }
+        }
+    }
+
+    /// A line from decoded audio and its transcript, placed on the sound.
+    pub fn transcribed(audio: DecodedAudio, transcript: &str) -> VoiceLine {
+        let baked = crate::bake::bake_decoded(&audio, Some(transcript), &crate::offline::Lexicon);
+        VoiceLine::timed(audio, &baked, LineTiming::Transcript)
+    }
+
+    fn timed(audio: DecodedAudio, timeline: &TimelineFile, timing: LineTiming) -> VoiceLine {
+        let alignment = timeline.alignment(audio.sample_rate);
         let text = alignment
             .words
             .iter()
@@ -62,7 +93,13 @@ impl VoiceLine {
                 alignment: Arc::new(update),
             },
             text,
+            timing,
         }
+    }
+
+    /// Where its timing came from.
+    pub fn timing(&self) -> LineTiming {
+        self.timing
     }
 
     /// The words of its timeline, as subtitles show them (empty without one).
@@ -73,12 +110,6 @@ impl VoiceLine {
     /// Its length in seconds.
     pub fn seconds(&self) -> f64 {
         self.recording.pcm.len() as f64 / f64::from(self.recording.sample_rate.max(1))
-    }
-
-    /// Whether it came with timing.
-    pub fn has_timeline(&self) -> bool {
-        let a = &self.recording.alignment;
-        !(a.words.is_empty() && a.phones.is_empty() && a.visemes.is_empty())
     }
 
     pub(crate) fn recording(&self) -> &Recording {
@@ -127,18 +158,24 @@ impl AssetLoader for VoiceLineLoader {
         let extension = path.extension().and_then(|e| e.to_str()).map(str::to_owned);
         let audio = decode_audio(bytes, extension.as_deref())?;
         let timeline_path = path.with_extension("json");
-        // A line without a timeline is fine: the mouth follows the audio.
-        let timeline =
-            match load_context.read_asset_bytes(timeline_path.clone()).await {
-                Ok(json) => Some(TimelineFile::from_json(&json).map_err(|error| {
-                    VoiceLineError::Timeline {
-                        path: timeline_path.display().to_string(),
-                        error,
-                    }
-                })?),
-                Err(_) => None,
-            };
-        Ok(VoiceLine::new(audio, timeline.as_ref()))
+        if let Ok(json) = load_context.read_asset_bytes(timeline_path.clone()).await {
+            let timeline =
+                TimelineFile::from_json(&json).map_err(|error| VoiceLineError::Timeline {
+                    path: timeline_path.display().to_string(),
+                    error,
+                })?;
+            return Ok(VoiceLine::new(audio, Some(&timeline)));
+        }
+        // No timeline: a transcript is placed on the sound, else the sound alone is read.
+        let transcript = load_context
+            .read_asset_bytes(path.with_extension("txt"))
+            .await
+            .ok()
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+        Ok(match transcript {
+            Some(text) if !text.trim().is_empty() => VoiceLine::transcribed(audio, &text),
+            _ => VoiceLine::new(audio, None),
+        })
     }
 
     fn extensions(&self) -> &[&str] {

@@ -5,7 +5,7 @@ use crate::inworld::{
     UtteranceStream,
 };
 
-use crate::audio::decode_audio;
+use crate::audio::{DecodedAudio, decode_audio};
 use crate::inworld::gateway::{GatewayClient, GatewayError};
 use crate::offline::{OfflineSpeech, OfflineVoice};
 
@@ -251,11 +251,30 @@ impl SpeechStream {
                 });
                 match decoded {
                     Ok(audio) => {
+                        // The file has no timing: the line's text is placed on its sound.
+                        let text = std::mem::take(text);
+                        let (audio, alignment) = tokio::task::spawn_blocking(move || {
+                            let baked = crate::bake::bake_decoded(
+                                &audio,
+                                Some(&text),
+                                &crate::offline::Lexicon,
+                            );
+                            let a = baked.alignment(audio.sample_rate);
+                            let update = AlignmentUpdate {
+                                words: a.words,
+                                phones: a.phones,
+                                characters: a.characters,
+                                visemes: a.visemes,
+                            };
+                            (audio, update)
+                        })
+                        .await
+                        .unwrap_or_else(|_| (DecodedAudio::default(), AlignmentUpdate::default()));
                         self.inner = Inner::Recorded {
                             recording: Recording {
-                                sample_rate: audio.sample_rate,
+                                sample_rate: audio.sample_rate.max(1),
                                 pcm: audio.pcm.into(),
-                                alignment: Arc::default(),
+                                alignment: Arc::new(alignment),
                             },
                             at: 0,
                         };

@@ -87,8 +87,8 @@ impl FeatureFrontEnd {
         let high = MEL_HIGH.min(rate / 2.0 - 1.0);
         let edges: Vec<f32> = (0..MEL_BANDS + 2)
             .map(|i| {
-                let mel = to_mel(MEL_LOW) + (to_mel(high) - to_mel(MEL_LOW)) * i as f32
-                    / (MEL_BANDS + 1) as f32;
+                let mel = to_mel(MEL_LOW)
+                    + (to_mel(high) - to_mel(MEL_LOW)) * i as f32 / (MEL_BANDS + 1) as f32;
                 from_mel(mel) * size as f32 / rate
             })
             .collect();
@@ -203,8 +203,12 @@ impl Fft {
         let half = size / 2;
         Fft {
             size,
-            cos: (0..half).map(|i| (2.0 * PI * i as f32 / size as f32).cos()).collect(),
-            sin: (0..half).map(|i| -(2.0 * PI * i as f32 / size as f32).sin()).collect(),
+            cos: (0..half)
+                .map(|i| (2.0 * PI * i as f32 / size as f32).cos())
+                .collect(),
+            sin: (0..half)
+                .map(|i| -(2.0 * PI * i as f32 / size as f32).sin())
+                .collect(),
         }
     }
 
@@ -320,7 +324,11 @@ pub fn stack(frames: &[[f32; FRAME_FEATURES]], t: usize, out: &mut [f32; MODEL_I
 }
 
 /// Per-hop viseme log-probabilities of a whole recording.
-pub fn log_probs(pcm: &[i16], sample_rate: u32, model: &AcousticModel) -> Vec<[f32; Viseme::COUNT]> {
+pub fn log_probs(
+    pcm: &[i16],
+    sample_rate: u32,
+    model: &AcousticModel,
+) -> Vec<[f32; Viseme::COUNT]> {
     let frames = features(pcm, sample_rate);
     let mut input = [0.0; MODEL_INPUTS];
     let mut hidden = vec![0.0; model.hidden];
@@ -373,10 +381,11 @@ fn viterbi(probs: &[[f32; Viseme::COUNT]]) -> Vec<usize> {
     let mut score = probs[0];
     let mut back = vec![[0u8; Viseme::COUNT]; probs.len()];
     for (t, p) in probs.iter().enumerate().skip(1) {
-        let (best, best_v) = score
-            .iter()
-            .enumerate()
-            .fold((f32::MIN, 0), |acc, (v, &s)| if s > acc.0 { (s, v) } else { acc });
+        let (best, best_v) =
+            score.iter().enumerate().fold(
+                (f32::MIN, 0),
+                |acc, (v, &s)| if s > acc.0 { (s, v) } else { acc },
+            );
         let mut next = [0.0; Viseme::COUNT];
         for v in 0..k {
             let (from, s) = if score[v] >= best - SWITCH_COST {
@@ -612,10 +621,11 @@ impl VisemeEstimator {
             for (s, p) in smooth.iter_mut().zip(probs.iter()) {
                 *s = 0.5 * *s + 0.5 * p.exp();
             }
-            let (best, p) = smooth
-                .iter()
-                .enumerate()
-                .fold((0, f32::MIN), |acc, (v, &p)| if p > acc.1 { (v, p) } else { acc });
+            let (best, p) =
+                smooth.iter().enumerate().fold(
+                    (0, f32::MIN),
+                    |acc, (v, &p)| if p > acc.1 { (v, p) } else { acc },
+                );
             // A little hysteresis: change only for a clearly better shape.
             let held = smooth[current.index()];
             if p > held + 0.1 {

@@ -172,6 +172,14 @@ impl TimelineFile {
         if end > at {
             visemes.push(viseme(Viseme::Sil.openxr_name(), FrameSpan::new(at, end)));
         }
+        // One row per shape held: neighbours showing the same viseme are merged.
+        visemes.dedup_by(|next, held| {
+            let same = next.viseme == held.viseme && (next.start - held.end).abs() < 1e-9;
+            if same {
+                held.end = next.end;
+            }
+            same
+        });
         TimelineFile {
             sample_rate,
             duration: seconds(FrameOffset(frames), rate),

@@ -67,11 +67,18 @@ impl Score {
 fn main() -> ExitCode {
     let args = Args::parse();
     let model = AcousticModel::shipped();
-    let (mut transcript, mut audio, mut live) = (Score::default(), Score::default(), Score::default());
+    let (mut transcript, mut audio, mut live) =
+        (Score::default(), Score::default(), Score::default());
     let (mut whole_time, mut live_time, mut hops) = (Duration::ZERO, Duration::ZERO, 0usize);
     let mut speech_seconds = 0.0;
     for text in &corpus::SENTENCES[corpus::TRAINING..] {
-        let u = voice_data::render(text, OfflineVoice::Female, VoiceVariant::default(), RATE, SAMPLE_RATE);
+        let u = voice_data::render(
+            text,
+            OfflineVoice::Female,
+            VoiceVariant::default(),
+            RATE,
+            SAMPLE_RATE,
+        );
         speech_seconds += u.pcm.len() as f64 / f64::from(SAMPLE_RATE);
         let started = Instant::now();
         let aligned = align_transcript(&u.pcm, SAMPLE_RATE, text, &Lexicon, model);

@@ -91,7 +91,11 @@ fn main() -> ExitCode {
         eprintln!("cannot write {}: {e}", args.out);
         return ExitCode::FAILURE;
     }
-    eprintln!("wrote {} in {:.1} s", args.out, started.elapsed().as_secs_f64());
+    eprintln!(
+        "wrote {} in {:.1} s",
+        args.out,
+        started.elapsed().as_secs_f64()
+    );
     ExitCode::SUCCESS
 }
 
@@ -153,7 +157,9 @@ fn train(inputs: &[[f32; MODEL_INPUTS]], labels: &[usize], args: &Args) -> Acous
     let mut rng = Rng(0x5eed_1234_abcd_0042);
     let init = |rng: &mut Rng, fan: usize, count: usize| -> Vec<f32> {
         let bound = (3.0 / fan as f32).sqrt();
-        (0..count).map(|_| (rng.uniform() * 2.0 - 1.0) * bound).collect()
+        (0..count)
+            .map(|_| (rng.uniform() * 2.0 - 1.0) * bound)
+            .collect()
     };
     let mut w1 = init(&mut rng, MODEL_INPUTS, h * MODEL_INPUTS);
     let mut b1 = vec![0.0f32; h];
@@ -207,7 +213,9 @@ fn train(inputs: &[[f32; MODEL_INPUTS]], labels: &[usize], args: &Args) -> Acous
                 }
                 let label = labels[i];
                 loss -= f64::from(out[label].max(1e-9).ln());
-                let best = (0..k).max_by(|&a, &b| out[a].total_cmp(&out[b])).unwrap_or(0);
+                let best = (0..k)
+                    .max_by(|&a, &b| out[a].total_cmp(&out[b]))
+                    .unwrap_or(0);
                 right += usize::from(best == label);
                 // Softmax cross-entropy gradient.
                 out[label] -= 1.0;

@@ -142,7 +142,13 @@ impl OfflineSpeech {
         speaking_rate: f32,
         sample_rate: u32,
     ) -> Result<Self, OfflineError> {
-        Self::new_variant(text, voice, VoiceVariant::default(), speaking_rate, sample_rate)
+        Self::new_variant(
+            text,
+            voice,
+            VoiceVariant::default(),
+            speaking_rate,
+            sample_rate,
+        )
     }
 
     /// As [`OfflineSpeech::new`], with the voice's pitch and vocal tract scaled by `variant`.

@@ -3,11 +3,15 @@ use super::*;
 #[test]
 fn the_fft_finds_a_sine_in_its_bin() {
     let fft = Fft::new(64);
-    let mut re: Vec<f32> = (0..64).map(|i| (2.0 * PI * 5.0 * i as f32 / 64.0).sin()).collect();
+    let mut re: Vec<f32> = (0..64)
+        .map(|i| (2.0 * PI * 5.0 * i as f32 / 64.0).sin())
+        .collect();
     let mut im = vec![0.0; 64];
     fft.run(&mut re, &mut im);
     let power: Vec<f32> = re.iter().zip(&im).map(|(r, i)| r * r + i * i).collect();
-    let peak = (0..32).max_by(|&a, &b| power[a].total_cmp(&power[b])).unwrap();
+    let peak = (0..32)
+        .max_by(|&a, &b| power[a].total_cmp(&power[b]))
+        .unwrap();
     assert_eq!(peak, 5);
     assert!((power[5].sqrt() - 32.0).abs() < 0.01, "{}", power[5].sqrt());
 }
@@ -100,12 +104,20 @@ fn the_live_estimator_agrees_with_the_whole_file_and_is_30_ms_late() {
     }
     assert_eq!(estimates.len(), offline.len() - CONTEXT_AHEAD);
     let argmax = |p: &[f32; Viseme::COUNT]| {
-        Viseme::from_index((0..Viseme::COUNT).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap())
-            .unwrap()
+        Viseme::from_index(
+            (0..Viseme::COUNT)
+                .max_by(|&a, &b| p[a].total_cmp(&p[b]))
+                .unwrap(),
+        )
+        .unwrap()
     };
     let agree = estimates
         .iter()
         .filter(|(hop, v)| argmax(&offline[*hop]) == *v)
         .count();
-    assert!(agree >= estimates.len() - 4, "{agree} of {}", estimates.len());
+    assert!(
+        agree >= estimates.len() - 4,
+        "{agree} of {}",
+        estimates.len()
+    );
 }
