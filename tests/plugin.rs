@@ -2308,3 +2308,49 @@ fn gateway_voices_play_their_downloaded_audio_and_a_refused_key_fails_the_line_c
     );
     assert!(!message.contains("sk-wrong"));
 }
+
+#[test]
+fn speech_streamed_without_timestamps_gets_its_shapes_from_its_sound() {
+    use bevy_lipsync::emulator::{Emulator, EmulatorConfig, OfflineSource};
+    use bevy_lipsync::inworld::TimestampType;
+
+    // The emulator speaking with the offline voice: real speech sounds, and no timing asked.
+    let emulator = Emulator::spawn(EmulatorConfig {
+        key: Some(KEY.into()),
+        source: Arc::new(OfflineSource::default()),
+        ..Default::default()
+    })
+    .expect("emulator starts");
+    let mut h = Harness::with_settings(&emulator, KEY, |s| {
+        s.timestamps = TimestampType::Unspecified;
+    });
+    let (speaker, face) = h.spawn_speaker("Dennis");
+    h.app.world_mut().commands().entity(speaker).say(LINE);
+    h.frame(Duration::ZERO);
+    h.wait_delivered(speaker);
+    let pp = Viseme::Pp.index();
+    let (mut closure, mut shapes) = (0.0f32, std::collections::BTreeSet::new());
+    while h.queue(speaker).is_speaking() {
+        h.frame(Duration::from_millis(10));
+        closure = closure.max(h.morphs(face)[pp]);
+        let mouth = h.mouth(speaker);
+        if mouth.weights.get(mouth.viseme) > 0.5 {
+            shapes.insert(mouth.viseme.index());
+        }
+    }
+    // A loudness-only mouth never closes the lips; shapes read from the sound do.
+    assert!(
+        closure > 0.5,
+        "the lips closed for the b's and m: {closure}"
+    );
+    assert!(shapes.len() >= 5, "{shapes:?}");
+    let asked = emulator.requests();
+    let body = asked
+        .last()
+        .and_then(|r| r.body.clone())
+        .expect("a request");
+    assert_ne!(
+        body["timestampType"], "WORD",
+        "no timing was asked for: {body}"
+    );
+}

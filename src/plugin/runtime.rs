@@ -14,9 +14,12 @@ use crossbeam_channel::{Receiver, Sender};
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
-use crate::alignment::{AlignmentUpdate, FrameOffset};
+use crate::alignment::{AlignmentUpdate, FrameOffset, FrameSpan, VisemeMark};
 use crate::audio::{AudioError, PcmProducer, VoiceControl, VoiceRenderer, voice};
-use crate::speech::{SpeechError, SpeechRequest, SpeechService};
+use crate::inworld::TimestampType;
+use crate::lipsync::Viseme;
+use crate::lipsync::acoustic::{VisemeEstimator, hop_span};
+use crate::speech::{Provider, SpeechError, SpeechRequest, SpeechService};
 
 /// Identifies one line across threads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -206,8 +209,16 @@ async fn stream_line(
     let opened = Instant::now();
     let mut stream = service.open(request)?;
     let mut producer: Option<PcmProducer> = None;
+    // Inworld asked for no timestamps: the shapes are read from the sound as it streams in.
+    let mut reader = (request.timestamps == TimestampType::Unspecified
+        && request.recording.is_none()
+        && request.voice.provider == Provider::Inworld)
+        .then(SoundReader::default);
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk?;
+        let mut chunk = chunk?;
+        if let Some(reader) = reader.as_mut() {
+            reader.read(&chunk.pcm, chunk.sample_rate, &mut chunk.alignment.visemes);
+        }
         if !chunk.pcm.is_empty() && producer.is_none() {
             let (p, renderer, control) = voice(chunk.sample_rate, buffer)?;
             producer = Some(p);
@@ -248,10 +259,76 @@ async fn stream_line(
             }
         }
     }
+    if let Some(mut alignment) = reader.and_then(|r| r.finish()).map(|mark| AlignmentUpdate {
+        visemes: vec![mark],
+        ..Default::default()
+    }) {
+        alignment.visemes.retain(|m| !m.span.is_empty());
+        send(
+            events,
+            RuntimeEvent::Timing {
+                id,
+                alignment,
+                envelope_start: FrameOffset(0),
+                envelope_block: 1,
+                envelope: Vec::new(),
+            },
+        )?;
+    }
     if let Some(producer) = producer {
         producer.close();
     }
     Ok(())
+}
+
+/// Reads shapes from streamed sound ([`VisemeEstimator`], 30 ms behind the newest audio) and
+/// hands them on as audio-derived visemes, one mark per shape held.
+#[derive(Default)]
+struct SoundReader {
+    estimator: Option<VisemeEstimator>,
+    rate: u32,
+    samples: Vec<f32>,
+    /// The shape being held, not yet handed on.
+    open: Option<(Viseme, FrameSpan)>,
+}
+
+impl SoundReader {
+    fn read(&mut self, pcm: &[i16], rate: u32, out: &mut Vec<VisemeMark>) {
+        if pcm.is_empty() {
+            return;
+        }
+        let estimator = self.estimator.get_or_insert_with(|| {
+            self.rate = rate;
+            VisemeEstimator::new(rate)
+        });
+        self.samples.clear();
+        self.samples
+            .extend(pcm.iter().map(|&s| f32::from(s) / 32_768.0));
+        let (open, rate) = (&mut self.open, self.rate);
+        estimator.push(&self.samples, |hop, viseme, _| {
+            let span = hop_span(hop, rate);
+            match open {
+                Some((held, held_span)) if *held == viseme => held_span.end = span.end,
+                _ => {
+                    if let Some((held, held_span)) = open.replace((viseme, span)) {
+                        out.push(mark(held, held_span));
+                    }
+                }
+            }
+        });
+    }
+
+    /// The shape held at the end.
+    fn finish(self) -> Option<VisemeMark> {
+        self.open.map(|(viseme, span)| mark(viseme, span))
+    }
+}
+
+fn mark(viseme: Viseme, span: FrameSpan) -> VisemeMark {
+    VisemeMark {
+        label: viseme.openxr_name().to_owned(),
+        span,
+    }
 }
 
 fn send(events: &Sender<RuntimeEvent>, event: RuntimeEvent) -> Result<(), SpeechError> {
