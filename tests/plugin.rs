@@ -2056,14 +2056,7 @@ fn words_are_announced_with_character_timestamps_too() {
         h.frame(Duration::from_millis(10));
         widest = widest.max(h.morphs(face).iter().copied().fold(0.0, f32::max));
     }
-    let words: Vec<String> = h
-        .seen()
-        .iter()
-        .filter_map(|s| match s {
-            Seen::Word(e, w) if *e == speaker => Some(w.to_string()),
-            _ => None,
-        })
-        .collect();
+    let words: Vec<String> = h.words_of(speaker);
     assert_eq!(words, LINE.split(' ').collect::<Vec<_>>());
     assert!(widest > 0.5, "the mouth read the letters: {widest}");
 }
@@ -2121,14 +2114,11 @@ fn a_recorded_line_with_its_timeline_plays_with_words_subtitles_and_lips() {
         closure = closure.max(w[pp]);
     }
     let seen = h.seen();
-    let words: Vec<String> = seen
-        .iter()
-        .filter_map(|s| match s {
-            Seen::Word(e, w) if *e == speaker => Some(w.to_string()),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(words, expected, "every word of the timeline, in order");
+    assert_eq!(
+        h.words_of(speaker),
+        expected,
+        "every word of the timeline, in order"
+    );
     assert!(
         seen.iter().any(
             |s| matches!(s, Seen::Started(e, t) if *e == speaker && t.starts_with("Welcome to"))
@@ -2208,14 +2198,7 @@ fn a_recorded_mp3_with_a_transcript_fires_its_words_as_they_are_heard() {
             heard_at.push((h.now - started).as_secs_f64());
         }
     }
-    let words: Vec<String> = h
-        .seen()
-        .iter()
-        .filter_map(|s| match s {
-            Seen::Word(e, w) if *e == speaker => Some(w.to_string()),
-            _ => None,
-        })
-        .collect();
+    let words: Vec<String> = h.words_of(speaker);
     assert_eq!(
         words,
         "Welcome to the village, stranger. Mind the big red mat."
@@ -2278,14 +2261,7 @@ fn gateway_voices_play_their_downloaded_audio_and_a_refused_key_fails_the_line_c
         jaw = jaw.max(h.mouth(speaker).weights.jaw_open);
     }
     assert!(jaw > 0.3, "the mouth follows the downloaded audio: {jaw}");
-    let words: Vec<String> = h
-        .seen()
-        .iter()
-        .filter_map(|s| match s {
-            Seen::Word(e, w) if *e == speaker => Some(w.to_string()),
-            _ => None,
-        })
-        .collect();
+    let words: Vec<String> = h.words_of(speaker);
     assert_eq!(words.len(), 7, "its text placed on its sound: {words:?}");
     assert!(h.errors.lock().expect("errors").is_empty());
     let asked = emulator.requests();

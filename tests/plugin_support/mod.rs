@@ -247,6 +247,17 @@ impl Harness {
         (speaker, face)
     }
 
+    /// The words announced for `speaker` so far, in order.
+    pub fn words_of(&self, speaker: Entity) -> Vec<String> {
+        self.seen()
+            .iter()
+            .filter_map(|s| match s {
+                Seen::Word(e, w) if *e == speaker => Some(w.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn morphs(&self, face: Entity) -> Vec<f32> {
         self.app
             .world()
