@@ -32,6 +32,7 @@ mod error;
 pub mod gateway;
 mod ndjson;
 mod request;
+pub mod router;
 mod split;
 mod token;
 mod voices;

@@ -39,6 +39,7 @@
 //! ```
 
 mod catalog;
+mod chat;
 mod connection;
 mod error;
 mod fault;

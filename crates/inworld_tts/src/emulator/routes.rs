@@ -28,6 +28,7 @@ enum Route<'a> {
     Tokens,
     GatewayTts,
     GatewayFile(&'a str),
+    Chat,
     Unknown,
 }
 
@@ -38,6 +39,7 @@ impl<'a> Route<'a> {
             "/tts/v1/voice:stream" => return Self::Synthesize { streaming: true },
             "/auth/v1/tokens" => return Self::Tokens,
             "/v1/tts" => return Self::GatewayTts,
+            "/v1/chat/completions" => return Self::Chat,
             _ => {}
         }
         if let Some(id) = path.strip_prefix("/v1/files/") {
@@ -129,6 +131,12 @@ pub(crate) async fn handle(shared: &Arc<Shared>, request: &Request, seq: u64) ->
         Route::GatewayTts => {
             return match super::gateway::synthesize(shared, request).await {
                 Ok(body) => Outcome::Respond(Response::json(200, &body)),
+                Err(e) => error(e),
+            };
+        }
+        Route::Chat => {
+            return match super::chat::complete(shared, request) {
+                Ok(response) => Outcome::Respond(response),
                 Err(e) => error(e),
             };
         }

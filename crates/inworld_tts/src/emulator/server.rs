@@ -165,6 +165,25 @@ impl EmulatorHandle {
         self.shared.lock().gateway.bare_url = on;
     }
 
+    /// Queue a reply for the LLM route (`/v1/chat/completions`); without one it makes a reply
+    /// from the player's line.
+    pub fn push_chat_reply(&self, reply: impl Into<String>) {
+        self.shared.lock().chat.replies.push_back(reply.into());
+    }
+
+    /// The LLM route's pace: the first token after `first_token`, then one every `interval`.
+    pub fn set_chat_pace(&self, first_token: Duration, interval: Duration) {
+        let mut state = self.shared.lock();
+        state.chat.first_token = first_token;
+        state.chat.token_interval = interval;
+    }
+
+    /// Make the LLM route send an error event after `tokens` tokens (and no `[DONE]`); `None`
+    /// for whole replies.
+    pub fn set_chat_error_after(&self, tokens: Option<usize>) {
+        self.shared.lock().chat.error_after = tokens;
+    }
+
     /// Every request received so far, oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         let state = self.shared.lock();

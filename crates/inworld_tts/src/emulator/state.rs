@@ -70,6 +70,7 @@ pub(crate) struct GatewayState {
 pub(crate) struct State {
     pub settings: Settings,
     pub gateway: GatewayState,
+    pub chat: super::chat::ChatState,
     pub faults: FaultQueue,
     pub requests: Vec<(u64, RecordedRequest)>,
     pub catalog: Catalog,
@@ -102,6 +103,7 @@ impl Shared {
                 },
                 faults: FaultQueue::default(),
                 gateway: GatewayState::default(),
+                chat: Default::default(),
                 requests: Vec::new(),
                 catalog: Catalog::new(config.voices),
                 tokens: Vec::new(),
