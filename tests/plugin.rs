@@ -1818,6 +1818,8 @@ fn a_vrm_character_loads_spawns_and_talks_through_its_files_expression_table() {
     };
     // Her five vowels, by index: `ah ih uu ee oh` are targets 5 to 9.
     let report = h.app.world().get::<RigReport>(speaker).expect("a report");
+    let head = h.app.world().get::<HeadMotion>(speaker).expect("a head");
+    assert!(head.faces_back, "VRM 0.x characters face -z");
     assert_eq!((report.meshes, report.targets), (1, 5));
     h.app
         .world_mut()
@@ -1919,6 +1921,22 @@ fn heads_sway_on_top_of_the_games_rotation_speak_listen_and_hold_still_on_reques
         states.push((state(talker), state(listener)));
     }
     assert!(states.contains(&(HeadState::Speaking, HeadState::Listening)));
+    // Listening tilts the head to its side; a head facing -z (VRM 0.x) tilts the same way
+    // on screen, so about its own axes the other way.
+    let tilt_after = |h: &mut Harness, faces_back: bool| {
+        {
+            let mut motion = h.app.world_mut().get_mut::<HeadMotion>(talker).unwrap();
+            motion.state = Some(HeadState::Listening);
+            motion.faces_back = faces_back;
+        }
+        for _ in 0..150 {
+            h.frame(Duration::from_millis(16));
+        }
+        let delta = turned.inverse() * rotation(h, head);
+        delta.to_euler(EulerRot::YXZ).2
+    };
+    let (front, back) = (tilt_after(&mut h, false), tilt_after(&mut h, true));
+    assert!(front > 0.03 && back < -0.03, "{front} {back}");
     // Stillness: exactly the game's rotation.
     h.app
         .world_mut()

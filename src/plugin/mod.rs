@@ -203,6 +203,7 @@ impl Plugin for LipsyncPlugin {
                         expression::seed_blinks,
                         expression::update_expressions,
                         motion::seed_heads,
+                        motion::face_vrm_heads,
                         motion::sway_heads,
                     )
                         .chain()

@@ -42,6 +42,9 @@ pub struct HeadMotion {
     pub current: HeadState,
     /// The rotation applied this frame, on top of the head's own.
     pub pose: HeadPose,
+    /// The head faces -z in its own space (VRM 0.x characters, which the plugin marks so): a
+    /// nod and a tilt turn the other way about its axes to look the same.
+    pub faces_back: bool,
     sway: HeadSway,
 }
 
@@ -52,6 +55,7 @@ impl Default for HeadMotion {
             state: None,
             current: HeadState::Idle,
             pose: HeadPose::default(),
+            faces_back: false,
             sway: HeadSway::new(0),
         }
     }
@@ -216,6 +220,25 @@ pub(crate) fn attach_bones(
     }
 }
 
+/// Marks the heads of VRM 0.x characters as facing -z, once their file has loaded.
+pub(crate) fn face_vrm_heads(
+    mut commands: Commands,
+    mut heads: Query<(Entity, &super::VrmCharacter, &mut HeadMotion), Without<FacingKnown>>,
+    vrms: Res<Assets<super::Vrm>>,
+) {
+    for (entity, character, mut head) in &mut heads {
+        let Some(vrm) = vrms.get(&character.0) else {
+            continue;
+        };
+        head.faces_back = vrm.expressions.version == crate::lipsync::VrmVersion::V0;
+        commands.entity(entity).insert(FacingKnown);
+    }
+}
+
+/// A VRM character whose facing has been read from its file.
+#[derive(Component, Debug)]
+pub(crate) struct FacingKnown;
+
 /// Seeds each new speaker's sway from its entity, so no two heads move together.
 pub(crate) fn seed_heads(mut added: Query<(Entity, &mut HeadMotion), Added<HeadMotion>>) {
     for (entity, mut head) in &mut added {
@@ -259,7 +282,14 @@ pub(crate) fn write_bones(
     for (speaker, head, mouth, mut rig, report) in &mut speakers {
         let rig = &mut *rig;
         let pose = head.pose;
-        let delta = Quat::from_euler(EulerRot::YXZ, pose.yaw, -pose.pitch, pose.roll);
+        // Facing +z, a positive turn about x looks down: pitch up is a negative one.
+        let facing = if head.faces_back { -1.0 } else { 1.0 };
+        let delta = Quat::from_euler(
+            EulerRot::YXZ,
+            pose.yaw,
+            -pose.pitch * facing,
+            pose.roll * facing,
+        );
         let (layer, target) = match rig.head.entity {
             Some(bone) if transforms.contains(bone) => (&mut rig.head, bone),
             _ => {
