@@ -29,6 +29,9 @@ pub trait SpeakExt {
     fn say(&mut self, line: impl Into<Line>) -> LineId;
     /// Says `text` now: stops the current line and drops the waiting ones. Returns its id.
     fn say_now(&mut self, text: impl Into<String>) -> LineId;
+    /// Queues a line whose text arrives over time ([`Line::streamed`]) and returns the feed to
+    /// push its text into.
+    fn say_stream(&mut self) -> crate::speech::TextFeed;
     /// Stops the current line; the next waiting one starts.
     fn skip_line(&mut self) -> &mut Self;
     /// Stops the current line and drops the waiting ones.
@@ -54,6 +57,12 @@ impl SpeakExt for EntityCommands<'_> {
             })
         });
         id
+    }
+
+    fn say_stream(&mut self) -> crate::speech::TextFeed {
+        let (line, feed) = Line::streamed();
+        self.say(line);
+        feed
     }
 
     fn say_now(&mut self, text: impl Into<String>) -> LineId {

@@ -177,6 +177,7 @@ pub(crate) fn dispatch_lines(
             sample_rate: settings.sample_rate,
             timestamps: settings.timestamps,
             recording,
+            feed: next.feed.clone(),
         };
         runtime.runtime.send(RuntimeCommand::Speak {
             id,

@@ -148,6 +148,8 @@ pub struct Line {
     pub id: LineId,
     /// A recorded line to play instead of synthesising `text` (see [`Line::recorded`]).
     pub recording: Option<Handle<super::VoiceLine>>,
+    /// Text that arrives over time instead of `text` (see [`Line::streamed`]).
+    pub feed: Option<crate::speech::TextFeed>,
 }
 
 impl Line {
@@ -158,7 +160,21 @@ impl Line {
             mode: SayMode::Queue,
             id: LineId::fresh(),
             recording: None,
+            feed: None,
         }
+    }
+
+    /// A line whose text arrives over time (an LLM's tokens, a dialogue generator), and the
+    /// feed to push it into: each sentence is spoken as soon as it is complete, back to back in
+    /// one line, with its words announced as they are heard. Call
+    /// [`TextFeed::finish`](crate::speech::TextFeed::finish) at the end.
+    pub fn streamed() -> (Self, crate::speech::TextFeed) {
+        let feed = crate::speech::TextFeed::new();
+        let line = Line {
+            feed: Some(feed.clone()),
+            ..Line::new("")
+        };
+        (line, feed)
     }
 
     /// A recorded line that waits its turn (until it has loaded, too); its text is its

@@ -23,9 +23,11 @@
 mod chunk;
 pub mod descriptor;
 mod error;
+mod feed;
 mod service;
 
 pub use chunk::SpeechChunk;
 pub use descriptor::{DEFAULT_OFFLINE_VOICE, DescriptorError, Provider, VoiceDescriptor};
 pub use error::SpeechError;
+pub use feed::TextFeed;
 pub use service::{DEFAULT_SPEECH_RATE, Recording, SpeechRequest, SpeechService, SpeechStream};

@@ -9,6 +9,7 @@ use crate::audio::{DecodedAudio, decode_audio};
 use crate::inworld::gateway::{GatewayClient, GatewayError};
 use crate::offline::{OfflineSpeech, OfflineVoice};
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::alignment::{AlignmentUpdate, FrameOffset};
@@ -16,6 +17,8 @@ use crate::alignment::{AlignmentUpdate, FrameOffset};
 use super::chunk::SpeechChunk;
 use super::descriptor::{Provider, VoiceDescriptor};
 use super::error::SpeechError;
+use super::feed::TextFeed;
+use crate::inworld::router::SentenceSplitter;
 
 /// The sample rate lines are requested at unless a [`SpeechRequest`] says otherwise: Inworld's
 /// default, and plenty for speech.
@@ -41,6 +44,68 @@ pub struct SpeechRequest {
     /// Speech already recorded (a [`VoiceLine`](crate::plugin::VoiceLine)): played as it is,
     /// with its timing, instead of being synthesised; the voice is then unused.
     pub recording: Option<Recording>,
+    /// Text that arrives over time: each sentence is spoken as soon as it is complete, back to
+    /// back in one utterance; `text` is then unused.
+    pub feed: Option<TextFeed>,
+}
+
+/// A streamed line being spoken: sentences in order, each its own stream, their frames placed
+/// back to back.
+#[derive(Debug)]
+struct Fed {
+    service: SpeechService,
+    template: SpeechRequest,
+    feed: TextFeed,
+    split: SentenceSplitter,
+    sentences: VecDeque<String>,
+    current: Option<Box<SpeechStream>>,
+    /// Where the current sentence starts in the utterance.
+    base: u64,
+    /// The end of the audio so far.
+    end: u64,
+}
+
+impl Fed {
+    async fn next(&mut self) -> Option<Result<SpeechChunk, SpeechError>> {
+        loop {
+            if let Some(current) = self.current.as_mut() {
+                match current.next().await {
+                    Some(Ok(mut chunk)) => {
+                        chunk.start = chunk.start.shifted(self.base);
+                        chunk.alignment.shift(self.base);
+                        self.end = self.end.max(chunk.end().0);
+                        return Some(Ok(chunk));
+                    }
+                    Some(Err(e)) => return Some(Err(e)),
+                    None => {
+                        self.current = None;
+                        self.base = self.end;
+                    }
+                }
+            }
+            // The next complete sentence, waiting for more text if need be.
+            while self.sentences.is_empty() {
+                match self.feed.next().await {
+                    Some(piece) => self.sentences.extend(self.split.push(&piece)),
+                    None => {
+                        self.sentences.extend(self.split.finish());
+                        if self.sentences.is_empty() {
+                            return None;
+                        }
+                    }
+                }
+            }
+            let sentence = self.sentences.pop_front()?;
+            let request = SpeechRequest {
+                text: sentence,
+                ..self.template.clone()
+            };
+            match self.service.open(&request) {
+                Ok(stream) => self.current = Some(Box::new(stream)),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
 }
 
 /// A recorded line: mono 16-bit PCM at its own rate and its timing in frames of that rate.
@@ -69,6 +134,7 @@ impl SpeechRequest {
             sample_rate: DEFAULT_SPEECH_RATE,
             timestamps: TimestampType::Word,
             recording: None,
+            feed: None,
         }
     }
 }
@@ -114,6 +180,23 @@ impl SpeechService {
     /// is polled; errors here are the ones found without asking anyone (no key for an Inworld
     /// voice, a request the service would refuse).
     pub fn open(&self, request: &SpeechRequest) -> Result<SpeechStream, SpeechError> {
+        if let Some(feed) = &request.feed {
+            return Ok(SpeechStream {
+                inner: Inner::Fed(Box::new(Fed {
+                    service: self.clone(),
+                    template: SpeechRequest {
+                        feed: None,
+                        ..request.clone()
+                    },
+                    feed: feed.clone(),
+                    split: SentenceSplitter::default(),
+                    sentences: VecDeque::new(),
+                    current: None,
+                    base: 0,
+                    end: 0,
+                })),
+            });
+        }
         if let Some(recording) = &request.recording {
             return Ok(SpeechStream {
                 inner: Inner::Recorded {
@@ -195,6 +278,8 @@ enum Inner {
         recording: Recording,
         at: usize,
     },
+    /// A line whose text arrives over time.
+    Fed(Box<Fed>),
     /// A gateway line not yet fetched: fetched and decoded on the first poll, then recorded.
     Gateway {
         client: Box<GatewayClient>,
@@ -235,6 +320,7 @@ impl SpeechStream {
                     Err(e) => return Some(Err(e.into())),
                 }
             },
+            Inner::Fed(fed) => Box::pin(fed.next()).await,
             Inner::Gateway {
                 client,
                 text,
