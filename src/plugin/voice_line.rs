@@ -80,12 +80,7 @@ impl VoiceLine {
             .map(|w| &*w.text)
             .collect::<Vec<_>>()
             .join(" ");
-        let update = AlignmentUpdate {
-            words: alignment.words,
-            phones: alignment.phones,
-            characters: alignment.characters,
-            visemes: alignment.visemes,
-        };
+        let update = AlignmentUpdate::from(alignment);
         VoiceLine {
             recording: Recording {
                 sample_rate: audio.sample_rate,

@@ -5,7 +5,7 @@ use crate::inworld::{
     UtteranceStream,
 };
 
-use crate::audio::{DecodedAudio, decode_audio};
+use crate::audio::decode_audio;
 use crate::inworld::gateway::{GatewayClient, GatewayError};
 use crate::offline::{OfflineSpeech, OfflineVoice};
 
@@ -118,6 +118,17 @@ pub struct Recording {
     pub pcm: Arc<[i16]>,
     /// Its timing (empty when the recording came without any).
     pub alignment: Arc<AlignmentUpdate>,
+}
+
+impl Recording {
+    /// No audio: a stream that is over.
+    fn empty() -> Recording {
+        Recording {
+            sample_rate: 1,
+            pcm: Arc::from([]),
+            alignment: Arc::default(),
+        }
+    }
 }
 
 /// How much of a recording each chunk carries.
@@ -339,23 +350,25 @@ impl SpeechStream {
                     Ok(audio) => {
                         // The file has no timing: the line's text is placed on its sound.
                         let text = std::mem::take(text);
-                        let (audio, alignment) = tokio::task::spawn_blocking(move || {
+                        let baked = tokio::task::spawn_blocking(move || {
                             let baked = crate::bake::bake_decoded(
                                 &audio,
                                 Some(&text),
                                 &crate::offline::Lexicon,
                             );
-                            let a = baked.alignment(audio.sample_rate);
-                            let update = AlignmentUpdate {
-                                words: a.words,
-                                phones: a.phones,
-                                characters: a.characters,
-                                visemes: a.visemes,
-                            };
+                            let update = AlignmentUpdate::from(baked.alignment(audio.sample_rate));
                             (audio, update)
                         })
-                        .await
-                        .unwrap_or_else(|_| (DecodedAudio::default(), AlignmentUpdate::default()));
+                        .await;
+                        let Ok((audio, alignment)) = baked else {
+                            self.inner = Inner::Recorded {
+                                recording: Recording::empty(),
+                                at: 0,
+                            };
+                            return Some(Err(SpeechError::Internal(
+                                "placing a gateway line's text on its sound panicked".into(),
+                            )));
+                        };
                         self.inner = Inner::Recorded {
                             recording: Recording {
                                 sample_rate: audio.sample_rate.max(1),
@@ -369,11 +382,7 @@ impl SpeechStream {
                     Err(e) => {
                         // Over after an error.
                         self.inner = Inner::Recorded {
-                            recording: Recording {
-                                sample_rate: 1,
-                                pcm: Arc::from([]),
-                                alignment: Arc::default(),
-                            },
+                            recording: Recording::empty(),
                             at: 0,
                         };
                         Some(Err(e))

@@ -185,6 +185,18 @@ impl AlignmentUpdate {
     }
 }
 
+impl From<Alignment> for AlignmentUpdate {
+    /// A whole timeline as one update (a recording's, known in advance).
+    fn from(alignment: Alignment) -> Self {
+        AlignmentUpdate {
+            words: alignment.words,
+            phones: alignment.phones,
+            characters: alignment.characters,
+            visemes: alignment.visemes,
+        }
+    }
+}
+
 /// The accumulated timeline of one utterance.
 ///
 /// Words keep their arrival order, so a word's index is stable and can name it in events
