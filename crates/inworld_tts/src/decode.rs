@@ -143,6 +143,16 @@ impl StreamDecoder {
         self.state.result(result, out)
     }
 
+    /// Decodes one already-parsed result (a WebSocket `audioChunk`).
+    pub(crate) fn decode_result(
+        &mut self,
+        result: SynthesisResult<'_>,
+        out: &mut Vec<StreamEvent>,
+    ) -> Result<()> {
+        self.state.messages += 1;
+        self.state.result(result, out)
+    }
+
     /// Frames of this request's audio decoded so far.
     pub fn frames(&self) -> u64 {
         self.state.frames

@@ -58,7 +58,7 @@ pub mod grpc {
 }
 
 /// Everything that can go wrong talking to Inworld.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum InworldError {
     /// The request was refused before sending: the server would reject it.

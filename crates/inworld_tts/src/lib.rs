@@ -18,6 +18,8 @@
 //! - [`InworldClient`] sends requests, retries what may be retried while no audio has been
 //!   delivered, and splits text over 2,000 characters into sequential requests whose times it
 //!   shifts by the audio actually received.
+//! - [`TtsSocket`] speaks the bidirectional WebSocket: one connection, a context per turn, text
+//!   in as an LLM writes it (see [`router`] for the LLM side).
 //! - [`InworldError`] says what went wrong in words a user can act on.
 
 #![warn(missing_docs)]
@@ -33,6 +35,7 @@ pub mod gateway;
 mod ndjson;
 mod request;
 pub mod router;
+pub mod socket;
 mod split;
 mod token;
 mod voices;
@@ -50,6 +53,7 @@ pub use request::{
     MAX_TEXT_CHARS, SynthesisRequest, TextNormalization, TimestampTransport, TimestampType,
     VisemeSet,
 };
+pub use socket::{SocketContext, SocketEvent, SocketOptions, SocketStats, TtsSocket};
 pub use split::split_text;
 pub use token::{BearerToken, CachedTokens, TokenError, TokenFuture, TokenProvider};
 pub use voices::*;

@@ -111,6 +111,10 @@ pub(crate) async fn serve(shared: Arc<Shared>, mut stream: TcpStream) {
     };
     let started = Instant::now();
     let seq = shared.record(&request);
+    if request.path == super::socket::PATH {
+        super::socket::serve(shared, stream, &request).await;
+        return;
+    }
     let outcome = routes::handle(&shared, &request, seq).await;
     let line = format!("{} {}", request.method, request.path);
     match outcome {
@@ -135,7 +139,11 @@ pub(crate) async fn serve(shared: Arc<Shared>, mut stream: TcpStream) {
 }
 
 /// Write `response` following its schedule, measured from `started`.
-async fn send(stream: &mut TcpStream, response: Response, started: Instant) -> io::Result<Flow> {
+pub(crate) async fn send(
+    stream: &mut TcpStream,
+    response: Response,
+    started: Instant,
+) -> io::Result<Flow> {
     tokio::time::sleep_until(deadline(started, response.head_at)).await;
     let framing = if response.chunked {
         Framing::Chunked
@@ -193,7 +201,7 @@ fn deadline(start: Instant, after: Duration) -> Instant {
 
 /// Half-close, then drain what the client still sends for a moment: closing a socket with
 /// unread input sends a reset, which can destroy the response in the client's buffers.
-async fn close(mut stream: TcpStream) {
+pub(crate) async fn close(mut stream: TcpStream) {
     let _ = stream.shutdown().await;
     let until = Instant::now() + Duration::from_secs(1);
     let mut sink = [0_u8; 4096];

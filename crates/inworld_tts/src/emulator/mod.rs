@@ -49,6 +49,7 @@ mod http;
 mod phonetics;
 mod routes;
 mod server;
+mod socket;
 mod source;
 mod state;
 mod stream;

@@ -127,7 +127,8 @@ impl EmulatorHandle {
         self.addr
     }
 
-    /// Apply `fault` to the next `times` synthesis requests, after faults queued before it.
+    /// Apply `fault` to the next `times` synthesis requests (and WebSocket syntheses: one per
+    /// flush), after faults queued before it.
     /// `u32::MAX` never runs out. A synthesis request takes its fault on arrival, before
     /// authentication and validation, so the count is exact whatever the request holds.
     pub fn push_fault(&self, fault: Fault, times: u32) {
@@ -182,6 +183,29 @@ impl EmulatorHandle {
     /// for whole replies.
     pub fn set_chat_error_after(&self, tokens: Option<usize>) {
         self.shared.lock().chat.error_after = tokens;
+    }
+
+    /// Make the WebSocket route accept connections and never answer the upgrade.
+    pub fn set_socket_stall_handshake(&self, on: bool) {
+        self.shared.lock().socket.stall_handshake = on;
+    }
+
+    /// Make the WebSocket route send one more `audioChunk` (a loud tone) for a context after
+    /// its `contextClosed`: a client must never play it.
+    pub fn set_socket_late_audio(&self, on: bool) {
+        self.shared.lock().socket.late_audio = on;
+    }
+
+    /// Make the WebSocket route start every synthesis with an error that names no context,
+    /// like the queued answer to a contextless keepalive: a client must not fail a turn on it.
+    pub fn set_socket_contextless_errors(&self, on: bool) {
+        self.shared.lock().socket.contextless_errors = on;
+    }
+
+    /// WebSocket contexts created so far, and connections upgraded.
+    pub fn socket_counts(&self) -> (u64, u64) {
+        let state = self.shared.lock();
+        (state.socket.contexts_created, state.socket.connections)
     }
 
     /// Every request received so far, oldest first.

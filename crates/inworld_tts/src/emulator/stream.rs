@@ -60,6 +60,29 @@ pub(crate) fn streamed(
     settings: &Settings,
     fault: Option<&Fault>,
 ) -> Response {
+    let mut lines = result_lines(synth, rendered, settings, fault);
+    if let Some(last) = lines.last_mut() {
+        last.result.insert("usage".into(), usage(synth));
+    }
+
+    Response {
+        status: 200,
+        headers: vec![("Content-Type", "application/json".into())],
+        chunked: true,
+        head_at: settings.pacing.first_chunk_delay,
+        steps: with_line_faults(lines, fault),
+        shape: Fault::body_shape(fault),
+    }
+}
+
+/// The results of a streamed synthesis, each with its send time: the audio chunks (with their
+/// timestamps, or followed by timestamp-only results with `ASYNC`).
+pub(crate) fn result_lines(
+    synth: &Synthesis,
+    rendered: &Rendered,
+    settings: &Settings,
+    fault: Option<&Fault>,
+) -> Vec<Line> {
     let rate = synth.sample_rate;
     let target = frames_in(settings.pacing.chunk_duration, rate);
     let chunks = plan_chunks(rendered, target);
@@ -122,27 +145,17 @@ pub(crate) fn streamed(
         at: last_at,
         has_audio: false,
     }));
-    if let Some(last) = lines.last_mut() {
-        last.result.insert("usage".into(), usage(synth));
-    }
-
-    Response {
-        status: 200,
-        headers: vec![("Content-Type", "application/json".into())],
-        chunked: true,
-        head_at: settings.pacing.first_chunk_delay,
-        steps: with_line_faults(lines, fault),
-        shape: Fault::body_shape(fault),
-    }
+    lines
 }
 
-/// One NDJSON line before serialisation.
-struct Line {
+/// One result before serialisation (an NDJSON line, or a WebSocket `audioChunk`).
+pub(crate) struct Line {
     /// The object under `"result"`.
-    result: Map<String, Value>,
+    pub result: Map<String, Value>,
     /// When it is sent, from the request's start.
-    at: Duration,
-    has_audio: bool,
+    pub at: Duration,
+    /// Whether it carries audio (rather than only timestamps).
+    pub has_audio: bool,
 }
 
 /// Serialise the lines, inserting a stall, an error line or a broken line where a fault says.

@@ -58,6 +58,13 @@ impl Synthesis {
         Self::from_json(&object(body)?)
     }
 
+    /// The settings of a WebSocket `create`: a synthesis whose text comes later.
+    pub fn from_create(create: &Map<String, Value>) -> Result<Self, ApiError> {
+        let mut with_text = create.clone();
+        with_text.insert("text".into(), Value::String(" ".into()));
+        Self::from_json(&with_text)
+    }
+
     fn from_json(request: &Map<String, Value>) -> Result<Self, ApiError> {
         let text = string(request, "text")?.ok_or_else(|| ApiError::invalid("text is required"))?;
         let chars = text.chars().count();
