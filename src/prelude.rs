@@ -5,7 +5,8 @@ pub use crate::lipsync::{
 };
 pub use crate::plugin::{
     EmotionChanged, Expression, HeadBone, HeadMotion, InworldSetting, JawBone, Line, LineId,
-    LipsyncPlugin, LipsyncSettings, LipsyncSystems, Mouth, MouthRig, OutputSetting, SayMode,
-    SpeakExt, Speaker, SpeechFailed, SpeechFinished, SpeechQueue, SpeechStalled, SpeechStarted,
-    SpriteMouth, VisemeChanged, VoiceLine, Vrm, VrmCharacter, WordSpoken,
+    LipsyncPlugin, LipsyncSettings, LipsyncSystems, Mouth, MouthRig, OutputSetting, Persona,
+    ReplyHeard, SayMode, SpeakExt, Speaker, SpeechFailed, SpeechFinished, SpeechQueue,
+    SpeechStalled, SpeechStarted, SpriteMouth, VisemeChanged, VoiceLine, Vrm, VrmCharacter,
+    WordSpoken,
 };

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use bevy_lipsync::emulator::{EmulatorHandle, Fault, Pacing, Rendered, render_tones};
 use bevy_lipsync::inworld::{Credentials, InworldConfig, InworldError, RetryPolicy};
-use bevy_lipsync::prelude::{LipsyncSettings, SpeakExt, Speaker};
+use bevy_lipsync::prelude::{LipsyncSettings, Persona, SpeakExt, Speaker};
 use bevy_lipsync::speech::SpeechError;
 use plugin_support::*;
 
@@ -624,6 +624,54 @@ fn the_key_never_reaches_logs_errors_or_debug_output() {
         shown.contains("refused the key"),
         "the gateway's 401 shown:\n{shown}"
     );
+    // A conversation: the LLM router and the TTS WebSocket, refused and accepted.
+    let mut words_heard = Vec::new();
+    for key in [WRONG_KEY, KEY] {
+        let mut h = Harness::new(&emulator, key);
+        let speaker = h
+            .app
+            .world_mut()
+            .spawn((Speaker::new("Ashley"), Persona::new("You are Mira.")))
+            .id();
+        h.app.world_mut().commands().entity(speaker).reply_to(TEXT);
+        h.frame(Duration::ZERO);
+        h.play_out(speaker, Duration::from_secs(30));
+        for e in h
+            .errors
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+        {
+            shown.push_str(&format!("{e} {e:?}\n"));
+        }
+        words_heard.push(
+            h.seen()
+                .iter()
+                .filter(|s| matches!(s, Seen::Word(..)))
+                .count(),
+        );
+    }
+    assert!(
+        words_heard[0] == 0 && words_heard[1] > 0,
+        "the refused conversation failed and the accepted one spoke: {words_heard:?}"
+    );
+    // The WebSocket client on its own, refused, with its Debug output.
+    {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let config = InworldConfig::new(Credentials::basic(WRONG_KEY))
+            .with_base_url(&emulator.base_url())
+            .expect("loopback");
+        let client = bevy_lipsync::inworld::InworldClient::new(config).expect("a client");
+        let error = runtime.block_on(async {
+            let socket = client.socket();
+            shown.push_str(&format!("{socket:?} {client:?}\n"));
+            socket.connect().await.expect_err("refused")
+        });
+        shown.push_str(&format!("{error} {error:?}\n"));
+    }
     shown.push_str(&format!("{:?}", emulator.requests()));
     drop(emulator);
     CAPTURING.store(false, Ordering::Relaxed);

@@ -32,6 +32,11 @@ pub trait SpeakExt {
     /// Queues a line whose text arrives over time ([`Line::streamed`]) and returns the feed to
     /// push its text into.
     fn say_stream(&mut self) -> crate::speech::TextFeed;
+    /// Answers the player: the speaker's [`Persona`](super::Persona) writes a reply with
+    /// Inworld's LLM router, spoken sentence by sentence as it is written ([`Line::reply_to`]).
+    /// Cuts in on a line being spoken. Returns the line's id; a
+    /// [`ReplyHeard`](super::ReplyHeard) reports what was heard of it.
+    fn reply_to(&mut self, player: impl Into<String>) -> LineId;
     /// Stops the current line; the next waiting one starts.
     fn skip_line(&mut self) -> &mut Self;
     /// Stops the current line and drops the waiting ones.
@@ -67,6 +72,10 @@ impl SpeakExt for EntityCommands<'_> {
 
     fn say_now(&mut self, text: impl Into<String>) -> LineId {
         self.say(Line::interrupting(text))
+    }
+
+    fn reply_to(&mut self, player: impl Into<String>) -> LineId {
+        self.say(Line::reply_to(player))
     }
 
     fn skip_line(&mut self) -> &mut Self {

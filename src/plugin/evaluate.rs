@@ -213,6 +213,7 @@ pub(crate) fn evaluate_mouths(
             line.mark_done();
             runtime.lines.remove(&line.id);
             let text = line.text().to_owned();
+            let failed = line.failure.is_some();
             match line.failure.take() {
                 Some(error) => emit(
                     &mut commands,
@@ -233,6 +234,7 @@ pub(crate) fn evaluate_mouths(
                     },
                 ),
             }
+            super::persona::conclude_reply(&mut commands, entity, &line, None, failed);
         }
     }
 }

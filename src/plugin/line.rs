@@ -16,6 +16,8 @@ pub(crate) struct ActiveLine {
     /// The game's handle on the line, carried on its events.
     pub(crate) line: LineId,
     text: String,
+    /// The player line this line replies to.
+    reply: Option<String>,
     pub(crate) requested_at: Instant,
     voice: Option<(VoiceControl, AudibleClock)>,
     alignment: Alignment,
@@ -71,6 +73,7 @@ impl ActiveLine {
             line: line.id,
             markups,
             text: line.text,
+            reply: line.reply,
             requested_at,
             voice: None,
             alignment: Alignment::default(),
@@ -97,6 +100,11 @@ impl ActiveLine {
 
     pub(crate) fn text(&self) -> &str {
         &self.text
+    }
+
+    /// The player line this line replies to, for a reply.
+    pub(crate) fn reply(&self) -> Option<&str> {
+        self.reply.as_deref()
     }
 
     pub(crate) fn alignment(&self) -> &Alignment {

@@ -48,6 +48,7 @@ mod expression;
 mod line;
 mod motion;
 mod output;
+mod persona;
 mod playback;
 mod rig;
 mod runtime;
@@ -77,6 +78,7 @@ pub use events::{
 pub use expression::{EMOTION_EASE, Expression};
 pub use motion::{HeadBone, HeadMotion, JawBone};
 pub use output::SpeechOutput;
+pub use persona::{DEFAULT_CHAT_MODEL, Persona, ReplyHeard};
 pub use rig::RigReport;
 pub use settings::{InworldSetting, LipsyncSettings, OutputSetting};
 pub use spatial::{SpatialVoice, VoiceListener};
@@ -161,6 +163,7 @@ impl Plugin for LipsyncPlugin {
             .add_message::<WordSpoken>()
             .add_message::<VisemeChanged>()
             .add_message::<SpeechFinished>()
+            .add_message::<ReplyHeard>()
             .add_message::<SpeechFailed>()
             .add_message::<SpeechStalled>()
             .add_message::<EmotionChanged>()

@@ -15,6 +15,7 @@ use super::evaluate::FrameClocks;
 use super::events::{SpeechFailed, SpeechFinished, emit};
 use super::line::ActiveLine;
 use super::output::SpeechOutput;
+use super::persona::{Persona, conclude_reply};
 use super::runtime::{RuntimeCommand, RuntimeEvent, SpeechRuntime, UtteranceId};
 use super::settings::LipsyncSettings;
 use super::speaker::{Mouth, Speaker, SpeechQueue};
@@ -49,11 +50,11 @@ impl Runtime {
     /// The voice a speaker speaks with, after defaults and the offline fallback.
     fn resolve_voice(
         &mut self,
-        speaker: &Speaker,
+        voice: Option<&str>,
         settings: &LipsyncSettings,
     ) -> Result<VoiceDescriptor, SpeechError> {
-        let written = match &speaker.voice {
-            Some(voice) => voice.as_str(),
+        let written = match voice {
+            Some(voice) => voice,
             None if self.inworld => settings.default_voice.as_str(),
             None => settings.default_offline_voice.as_str(),
         };
@@ -90,13 +91,13 @@ pub(crate) fn dispatch_lines(
     mut runtime: ResMut<Runtime>,
     settings: Res<LipsyncSettings>,
     clocks: FrameClocks,
-    mut speakers: Query<(Entity, &Speaker, &mut SpeechQueue)>,
+    mut speakers: Query<(Entity, &Speaker, &mut SpeechQueue, Option<&mut Persona>)>,
     voice_lines: Res<Assets<VoiceLine>>,
     server: Res<AssetServer>,
 ) {
     let now = frame_instant(&clocks.real);
     let game_paused = clocks.game_paused(&settings);
-    for (entity, speaker, mut queue) in &mut speakers {
+    for (entity, speaker, mut queue, mut persona) in &mut speakers {
         // Read through `Mut` first, so idle speakers are not marked changed every frame.
         let holding = queue.paused || game_paused;
         let idle_with_work = queue.current.is_none() && !queue.waiting.is_empty() && !holding;
@@ -106,6 +107,8 @@ pub(crate) fn dispatch_lines(
         if std::mem::take(&mut queue.stop_current)
             && let Some(line) = queue.current.take()
         {
+            // The memory takes the heard words before a reply that cut in is requested.
+            conclude_reply(&mut commands, entity, &line, persona.as_deref_mut(), true);
             interrupt(&mut commands, &mut runtime, entity, line);
         }
         if queue.current.is_some() {
@@ -144,8 +147,18 @@ pub(crate) fn dispatch_lines(
                 Ok(VoiceDescriptor::offline(DEFAULT_OFFLINE_VOICE)),
                 Some(recording),
             ),
-            Ok(None) => (runtime.resolve_voice(speaker, &settings), None),
+            Ok(None) => {
+                let persona_voice = persona.as_ref().and_then(|p| p.voice.as_deref());
+                let voice = persona_voice.or(speaker.voice.as_deref());
+                (runtime.resolve_voice(voice, &settings), None)
+            }
             Err(e) => (Err(e), None),
+        };
+        // A reply is written by the speaker's persona.
+        let (voice, chat) = match (&next.reply, persona.as_deref()) {
+            (None, _) => (voice, None),
+            (Some(player), Some(persona)) => (voice, Some(Box::new(persona.request(player)))),
+            (Some(_), None) => (Err(SpeechError::NoPersona), None),
         };
         let voice = match voice {
             Ok(voice) if runtime.runtime.is_running() => voice,
@@ -178,6 +191,7 @@ pub(crate) fn dispatch_lines(
             timestamps: settings.timestamps,
             recording,
             feed: next.feed.clone(),
+            chat,
         };
         runtime.runtime.send(RuntimeCommand::Speak {
             id,

@@ -150,6 +150,9 @@ pub struct Line {
     pub recording: Option<Handle<super::VoiceLine>>,
     /// Text that arrives over time instead of `text` (see [`Line::streamed`]).
     pub feed: Option<crate::speech::TextFeed>,
+    /// A reply to this player line, written by the speaker's [`Persona`](super::Persona)'s LLM
+    /// and spoken as it is written, instead of `text` (see [`Line::reply_to`]).
+    pub reply: Option<String>,
 }
 
 impl Line {
@@ -161,6 +164,7 @@ impl Line {
             id: LineId::fresh(),
             recording: None,
             feed: None,
+            reply: None,
         }
     }
 
@@ -175,6 +179,17 @@ impl Line {
             ..Line::new("")
         };
         (line, feed)
+    }
+
+    /// The speaker's reply to what the player said: its [`Persona`](super::Persona)'s LLM
+    /// writes it, and each sentence is spoken as soon as it is written. It cuts in (barge-in):
+    /// a line being spoken stops within a block, with a short fade, and the queue is dropped.
+    pub fn reply_to(player: impl Into<String>) -> Self {
+        Line {
+            reply: Some(player.into()),
+            mode: SayMode::Interrupt,
+            ..Line::new("")
+        }
     }
 
     /// A recorded line that waits its turn (until it has loaded, too); its text is its

@@ -56,6 +56,12 @@ pub enum SpeechError {
         /// Why it did not load.
         reason: String,
     },
+    /// `reply_to` on a speaker without a [`Persona`](crate::plugin::Persona).
+    #[error(
+        "reply_to needs a Persona on the speaker (its system prompt and LLM model): insert \
+         Persona::new(\"You are ...\") with its Speaker"
+    )]
+    NoPersona,
     /// A bug in this crate; the message says where.
     #[error("internal error in bevy_lipsync: {0}")]
     Internal(String),

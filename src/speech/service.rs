@@ -1,8 +1,9 @@
 //! Opening a stream of [`SpeechChunk`]s for a line, whichever provider renders it.
 
+use crate::inworld::router::{ChatRequest, ChatStream};
 use crate::inworld::{
-    AudioEncoding, InworldClient, InworldError, StreamEvent, SynthesisRequest, TimestampType,
-    UtteranceStream,
+    AudioEncoding, InworldClient, InworldError, SocketContext, SocketEvent, StreamEvent,
+    SynthesisRequest, TimestampType, TtsSocket, UtteranceStream,
 };
 
 use crate::audio::decode_audio;
@@ -10,7 +11,7 @@ use crate::inworld::gateway::{GatewayClient, GatewayError};
 use crate::offline::{OfflineSpeech, OfflineVoice};
 
 use std::collections::VecDeque;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::alignment::{AlignmentUpdate, FrameOffset};
 
@@ -47,16 +48,65 @@ pub struct SpeechRequest {
     /// Text that arrives over time: each sentence is spoken as soon as it is complete, back to
     /// back in one utterance; `text` is then unused.
     pub feed: Option<TextFeed>,
+    /// A reply to write with Inworld's LLM router and speak as it is written (like `feed`);
+    /// `text` is then unused.
+    pub chat: Option<Box<ChatRequest>>,
 }
 
-/// A streamed line being spoken: sentences in order, each its own stream, their frames placed
-/// back to back.
+/// Where a streamed line's text comes from.
+#[derive(Debug)]
+enum TextSource {
+    /// The game pushes it ([`TextFeed`]).
+    Feed(TextFeed),
+    /// Inworld's LLM router writes it; the stream opens on the first poll.
+    Chat {
+        request: Box<ChatRequest>,
+        stream: Option<Box<ChatStream>>,
+    },
+}
+
+impl TextSource {
+    /// The next piece of text; `None` at the end.
+    async fn next(&mut self, service: &SpeechService) -> Result<Option<String>, SpeechError> {
+        match self {
+            TextSource::Feed(feed) => Ok(feed.next().await),
+            TextSource::Chat { request, stream } => {
+                if stream.is_none() {
+                    let client =
+                        service
+                            .inworld
+                            .as_ref()
+                            .ok_or_else(|| SpeechError::NoInworldKey {
+                                voice: format!("the LLM model {}", request.model),
+                            })?;
+                    *stream = Some(Box::new(client.chat(request).await?));
+                }
+                match stream.as_mut().expect("opened above").next().await {
+                    Some(Ok(piece)) => Ok(Some(piece)),
+                    Some(Err(e)) => Err(e.into()),
+                    None => Ok(None),
+                }
+            }
+        }
+    }
+}
+
+/// A streamed line being spoken: its text cut into sentences as it arrives, each spoken as
+/// soon as it is complete, back to back in one utterance.
+///
+/// Inworld voices go through one context of the service's WebSocket: every sentence is sent
+/// the moment the splitter releases it, so the next is synthesised while the last one plays,
+/// and their frames follow each other exactly. Other voices open a stream per sentence.
 #[derive(Debug)]
 struct Fed {
     service: SpeechService,
     template: SpeechRequest,
-    feed: TextFeed,
+    source: TextSource,
     split: SentenceSplitter,
+    /// The text has ended (and the context was told).
+    text_done: bool,
+    /// The WebSocket turn, for Inworld voices.
+    context: Option<SocketContext>,
     sentences: VecDeque<String>,
     current: Option<Box<SpeechStream>>,
     /// Where the current sentence starts in the utterance.
@@ -66,7 +116,87 @@ struct Fed {
 }
 
 impl Fed {
+    fn new(service: &SpeechService, request: &SpeechRequest, source: TextSource) -> Fed {
+        Fed {
+            service: service.clone(),
+            template: SpeechRequest {
+                feed: None,
+                chat: None,
+                ..request.clone()
+            },
+            source,
+            split: SentenceSplitter::default(),
+            text_done: false,
+            context: None,
+            sentences: VecDeque::new(),
+            current: None,
+            base: 0,
+            end: 0,
+        }
+    }
+
     async fn next(&mut self) -> Option<Result<SpeechChunk, SpeechError>> {
+        let over_socket =
+            self.template.voice.provider == Provider::Inworld && self.service.inworld.is_some();
+        if over_socket {
+            self.next_over_socket().await
+        } else {
+            self.next_per_sentence().await
+        }
+    }
+
+    /// One WebSocket context for the whole line; text in and audio out at once.
+    async fn next_over_socket(&mut self) -> Option<Result<SpeechChunk, SpeechError>> {
+        if self.context.is_none() {
+            // Created before the first token is asked for: the context is ready when it comes.
+            let socket = self.service.socket()?;
+            match socket.open(&inworld_request(&self.template)) {
+                Ok(context) => self.context = Some(context),
+                Err(e) => return Some(Err(e.into())),
+            }
+        }
+        loop {
+            let context = self.context.as_mut()?;
+            tokio::select! {
+                biased;
+                event = context.next() => match event {
+                    None => return None,
+                    Some(Err(e)) => return Some(Err(e.into())),
+                    Some(Ok(SocketEvent::Stream(event))) => {
+                        if let Some(chunk) = chunk_of(event) {
+                            return Some(chunk);
+                        }
+                    }
+                    Some(Ok(_)) => {}
+                },
+                piece = self.source.next(&self.service), if !self.text_done => {
+                    let context = self.context.as_mut()?;
+                    let sent = match piece {
+                        Ok(Some(piece)) => self
+                            .split
+                            .push(&piece)
+                            .iter()
+                            .try_for_each(|sentence| context.send_text(sentence, true)),
+                        Ok(None) => {
+                            self.text_done = true;
+                            self.split
+                                .finish()
+                                .iter()
+                                .try_for_each(|sentence| context.send_text(sentence, true))
+                                .and_then(|()| context.finish())
+                        }
+                        Err(e) => return Some(Err(e)),
+                    };
+                    if let Err(e) = sent {
+                        return Some(Err(e.into()));
+                    }
+                }
+            }
+        }
+    }
+
+    /// A stream per sentence, their frames placed back to back.
+    async fn next_per_sentence(&mut self) -> Option<Result<SpeechChunk, SpeechError>> {
         loop {
             if let Some(current) = self.current.as_mut() {
                 match current.next().await {
@@ -85,14 +215,15 @@ impl Fed {
             }
             // The next complete sentence, waiting for more text if need be.
             while self.sentences.is_empty() {
-                match self.feed.next().await {
-                    Some(piece) => self.sentences.extend(self.split.push(&piece)),
-                    None => {
+                match self.source.next(&self.service).await {
+                    Ok(Some(piece)) => self.sentences.extend(self.split.push(&piece)),
+                    Ok(None) => {
                         self.sentences.extend(self.split.finish());
                         if self.sentences.is_empty() {
                             return None;
                         }
                     }
+                    Err(e) => return Some(Err(e)),
                 }
             }
             let sentence = self.sentences.pop_front()?;
@@ -105,6 +236,28 @@ impl Fed {
                 Err(e) => return Some(Err(e)),
             }
         }
+    }
+}
+
+/// The chunk an Inworld event makes, if it carries speech.
+fn chunk_of(event: StreamEvent) -> Option<Result<SpeechChunk, SpeechError>> {
+    match event {
+        StreamEvent::Audio(audio) => Some(Ok(SpeechChunk {
+            start: audio.start,
+            sample_rate: audio.sample_rate,
+            pcm: audio.samples,
+            alignment: Default::default(),
+        })),
+        StreamEvent::Alignment(alignment) => Some(Ok(SpeechChunk {
+            alignment,
+            ..Default::default()
+        })),
+        // Only LINEAR16 is requested, so compressed bytes mean a confused server.
+        StreamEvent::Encoded(_) => Some(Err(SpeechError::Inworld(InworldError::Protocol(
+            "Inworld sent compressed audio for a LINEAR16 request".into(),
+        )))),
+        // Usage reports, and events a newer client may add, carry no speech.
+        _ => None,
     }
 }
 
@@ -146,6 +299,7 @@ impl SpeechRequest {
             timestamps: TimestampType::Word,
             recording: None,
             feed: None,
+            chat: None,
         }
     }
 }
@@ -155,6 +309,8 @@ impl SpeechRequest {
 pub struct SpeechService {
     gateway: Option<GatewayClient>,
     inworld: Option<InworldClient>,
+    /// Inworld's WebSocket, opened by the first streamed line and shared by all the others.
+    socket: Arc<OnceLock<TtsSocket>>,
 }
 
 impl SpeechService {
@@ -168,7 +324,14 @@ impl SpeechService {
         SpeechService {
             inworld: Some(client),
             gateway: None,
+            socket: Arc::default(),
         }
+    }
+
+    /// The shared WebSocket (created on the calling runtime the first time).
+    fn socket(&self) -> Option<&TtsSocket> {
+        let client = self.inworld.as_ref()?;
+        Some(self.socket.get_or_init(|| client.socket()))
     }
 
     /// The service, also reaching the AI/ML API gateway through `client` (`aimlapi:` voices).
@@ -191,21 +354,19 @@ impl SpeechService {
     /// is polled; errors here are the ones found without asking anyone (no key for an Inworld
     /// voice, a request the service would refuse).
     pub fn open(&self, request: &SpeechRequest) -> Result<SpeechStream, SpeechError> {
-        if let Some(feed) = &request.feed {
+        if let Some(chat) = &request.chat {
+            let source = TextSource::Chat {
+                request: chat.clone(),
+                stream: None,
+            };
             return Ok(SpeechStream {
-                inner: Inner::Fed(Box::new(Fed {
-                    service: self.clone(),
-                    template: SpeechRequest {
-                        feed: None,
-                        ..request.clone()
-                    },
-                    feed: feed.clone(),
-                    split: SentenceSplitter::default(),
-                    sentences: VecDeque::new(),
-                    current: None,
-                    base: 0,
-                    end: 0,
-                })),
+                inner: Inner::Fed(Box::new(Fed::new(self, request, source))),
+            });
+        }
+        if let Some(feed) = &request.feed {
+            let source = TextSource::Feed(feed.clone());
+            return Ok(SpeechStream {
+                inner: Inner::Fed(Box::new(Fed::new(self, request, source))),
             });
         }
         if let Some(recording) = &request.recording {
@@ -306,28 +467,10 @@ impl SpeechStream {
         match &mut self.inner {
             Inner::Inworld(stream) => loop {
                 match stream.next().await? {
-                    Ok(StreamEvent::Audio(audio)) => {
-                        return Some(Ok(SpeechChunk {
-                            start: audio.start,
-                            sample_rate: audio.sample_rate,
-                            pcm: audio.samples,
-                            alignment: Default::default(),
-                        }));
-                    }
-                    Ok(StreamEvent::Alignment(alignment)) => {
-                        return Some(Ok(SpeechChunk {
-                            alignment,
-                            ..Default::default()
-                        }));
-                    }
-                    // Only LINEAR16 is requested, so compressed bytes mean a confused server.
-                    Ok(StreamEvent::Encoded(_)) => {
-                        return Some(Err(SpeechError::Inworld(InworldError::Protocol(
-                            "Inworld sent compressed audio for a LINEAR16 request".into(),
-                        ))));
-                    }
-                    // Usage reports, and events a newer client may add, carry no speech.
-                    Ok(_) => continue,
+                    Ok(event) => match chunk_of(event) {
+                        Some(chunk) => return Some(chunk),
+                        None => continue,
+                    },
                     Err(e) => return Some(Err(e.into())),
                 }
             },

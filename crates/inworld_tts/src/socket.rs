@@ -30,12 +30,12 @@ use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::tungstenite::{self, Message};
 use url::Url;
 
@@ -805,28 +805,20 @@ async fn connect(client: &InworldClient, options: &SocketOptions) -> Result<Sock
         .ok_or_else(|| InworldError::Config(format!("the base URL {url} has no host")))?
         .to_owned();
     let port = url.port_or_known_default().unwrap_or(443);
-    let mut request = url.as_str().into_client_request().map_err(|e| {
-        InworldError::Config(format!("cannot build the WebSocket request for {url}: {e}"))
-    })?;
     let authorization = client.config().credentials.header_value().await?;
-    request
-        .headers_mut()
-        .insert(reqwest::header::AUTHORIZATION, authorization);
     let secure = url.scheme() == "wss";
     let handshake = async {
         let tcp = TcpStream::connect((host.as_str(), port))
             .await
             .map_err(|e| InworldError::Network(format!("cannot reach {host}:{port}: {e}")))?;
         let _ = tcp.set_nodelay(true);
-        let stream: Box<dyn Io> = if secure {
+        let mut stream: Box<dyn Io> = if secure {
             Box::new(tls(&host, tcp).await?)
         } else {
             Box::new(tcp)
         };
-        let (socket, _) = tokio_tungstenite::client_async(request, stream)
-            .await
-            .map_err(handshake_error)?;
-        Ok(socket)
+        let leftover = upgrade(&mut stream, &url, &authorization).await?;
+        Ok(WebSocketStream::from_partially_read(stream, leftover, Role::Client, None).await)
     };
     tokio::time::timeout(options.handshake_timeout, handshake)
         .await
@@ -836,6 +828,93 @@ async fn connect(client: &InworldClient, options: &SocketOptions) -> Result<Sock
                 options.handshake_timeout.as_secs_f64()
             ))
         })?
+}
+
+/// Largest upgrade answer read (headers, or an error body).
+const MAX_HANDSHAKE_BYTES: usize = 64 * 1024;
+
+/// The HTTP upgrade, written here rather than by tungstenite, whose handshake logs the request
+/// (with its `Authorization`) at trace level. Returns the bytes read past the answer's head.
+async fn upgrade(
+    stream: &mut Box<dyn Io>,
+    url: &Url,
+    authorization: &reqwest::header::HeaderValue,
+) -> Result<Vec<u8>> {
+    let key = tungstenite::handshake::client::generate_key();
+    let host = match url.port() {
+        Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+        None => url.host_str().unwrap_or_default().to_owned(),
+    };
+    let credential = authorization
+        .to_str()
+        .map_err(|_| InworldError::Config("the credential is not printable ASCII".into()))?;
+    let request = format!(
+        "GET {} HTTP/1.1\r\nHost: {host}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: {key}\r\nAuthorization: {credential}\r\n\
+         User-Agent: bevy_lipsync/{}\r\n\r\n",
+        &url[url::Position::BeforePath..],
+        env!("CARGO_PKG_VERSION"),
+    );
+    let network = |e: std::io::Error| InworldError::Network(format!("the WebSocket upgrade: {e}"));
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .map_err(network)?;
+    stream.flush().await.map_err(network)?;
+    let mut buffer = Vec::with_capacity(1024);
+    let mut read = [0_u8; 4096];
+    loop {
+        let n = stream.read(&mut read).await.map_err(network)?;
+        if n == 0 {
+            return Err(InworldError::Network(
+                "the server closed the connection during the WebSocket upgrade".into(),
+            ));
+        }
+        buffer.extend_from_slice(&read[..n]);
+        let mut headers = [httparse::EMPTY_HEADER; 64];
+        let mut response = httparse::Response::new(&mut headers);
+        let parsed = response.parse(&buffer).map_err(|e| {
+            InworldError::Protocol(format!("the WebSocket upgrade answer is not HTTP: {e}"))
+        })?;
+        let httparse::Status::Complete(head) = parsed else {
+            if buffer.len() > MAX_HANDSHAKE_BYTES {
+                return Err(InworldError::Protocol(
+                    "the WebSocket upgrade answer's head is over 64 KiB".into(),
+                ));
+            }
+            continue;
+        };
+        let status = response.code.unwrap_or_default();
+        let header = |name: &str| {
+            response
+                .headers
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case(name))
+                .map(|h| String::from_utf8_lossy(h.value).trim().to_owned())
+        };
+        if status != 101 {
+            let length = header("content-length")
+                .and_then(|l| l.parse::<usize>().ok())
+                .unwrap_or(0)
+                .min(MAX_HANDSHAKE_BYTES);
+            let mut body = buffer.split_off(head);
+            while body.len() < length {
+                let n = stream.read(&mut read).await.map_err(network)?;
+                if n == 0 {
+                    break;
+                }
+                body.extend_from_slice(&read[..n]);
+            }
+            return Err(refusal(status, &body));
+        }
+        let expected = tungstenite::handshake::derive_accept_key(key.as_bytes());
+        if header("sec-websocket-accept").as_deref() != Some(expected.as_str()) {
+            return Err(InworldError::Protocol(
+                "the WebSocket upgrade answer has a wrong Sec-WebSocket-Accept".into(),
+            ));
+        }
+        return Ok(buffer.split_off(head));
+    }
 }
 
 /// The base URL with `http` turned into `ws` and `https` into `wss`.
@@ -868,34 +947,27 @@ async fn tls(host: &str, tcp: TcpStream) -> Result<tokio_rustls::client::TlsStre
 }
 
 /// A refused upgrade becomes the error its status and body say (401: the key, ...).
-fn handshake_error(error: tungstenite::Error) -> InworldError {
-    match error {
-        tungstenite::Error::Http(response) => {
-            let status = response.status();
-            let body = response.body().as_deref().unwrap_or_default();
-            let parsed = serde_json::from_slice::<ErrorEnvelope>(body)
-                .ok()
-                .and_then(ErrorEnvelope::into_body);
-            let (code, message) = match parsed {
-                Some(b) => (b.code, b.message),
-                None => (
-                    None,
-                    String::from_utf8_lossy(&body[..body.len().min(300)])
-                        .trim()
-                        .to_owned(),
-                ),
-            };
-            InworldError::from_api(
-                ApiFailure {
-                    status: Some(status.as_u16()),
-                    code,
-                    message,
-                },
-                None,
-            )
-        }
-        other => InworldError::Network(format!("the WebSocket upgrade failed: {other}")),
-    }
+fn refusal(status: u16, body: &[u8]) -> InworldError {
+    let parsed = serde_json::from_slice::<ErrorEnvelope>(body)
+        .ok()
+        .and_then(ErrorEnvelope::into_body);
+    let (code, message) = match parsed {
+        Some(b) => (b.code, b.message),
+        None => (
+            None,
+            String::from_utf8_lossy(&body[..body.len().min(300)])
+                .trim()
+                .to_owned(),
+        ),
+    };
+    InworldError::from_api(
+        ApiFailure {
+            status: Some(status),
+            code,
+            message,
+        },
+        None,
+    )
 }
 
 /// One server message: `{"result": {...}}` or `{"error": {...}}`.
