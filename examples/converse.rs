@@ -9,25 +9,27 @@
 //! Prints `first_token_ms=<x> ttfa_ms=<x>` on stderr: from the request to the LLM's first token,
 //! and to the reply's first audio. Reads `INWORLD_API_KEY` and `INWORLD_API_BASE_URL` (the
 //! router and the TTS share the base); `--emulator` runs both on the loopback emulator, which
-//! makes up a reply and speaks it with the offline voice. Sentences are synthesised over HTTP
-//! streaming, one request each, while the LLM goes on.
+//! makes up a reply and speaks it with the offline voice. The reply is spoken over the TTS
+//! WebSocket: its context is created while the LLM thinks, and each sentence is sent the moment
+//! it is complete, so the next is synthesised while the last one plays.
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use bevy_lipsync::alignment::Alignment;
 use bevy_lipsync::emulator::{Emulator, EmulatorConfig, OfflineSource};
-use bevy_lipsync::inworld::router::{ChatMessage, ChatRequest, SentenceSplitter};
+use bevy_lipsync::inworld::router::{ChatMessage, ChatRequest};
 use bevy_lipsync::inworld::wav::encode_wav;
 use bevy_lipsync::inworld::{
-    API_KEY_ENV, AudioEncoding, Credentials, InworldClient, InworldConfig, StreamEvent,
-    SynthesisRequest, TimestampType,
+    API_KEY_ENV, AudioEncoding, Credentials, InworldClient, InworldConfig, SynthesisRequest,
+    TimestampType,
 };
 use bevy_lipsync::lipsync::TimelineFile;
 use bevy_lipsync::offline::Lexicon;
 use clap::Parser;
-use tokio::sync::mpsc;
+
+#[path = "support/turn.rs"]
+mod turn;
 
 /// One conversational turn through Inworld's LLM router and TTS.
 #[derive(Debug, Parser)]
@@ -108,51 +110,31 @@ async fn turn(args: &Args) -> Result<(), String> {
         None => InworldConfig::from_env().map_err(|e| e.to_string())?,
     };
     let client = InworldClient::new(config).map_err(|e| e.to_string())?;
-    let started = Instant::now();
-    let request = ChatRequest::new(
+    let socket = client.socket();
+    let chat = ChatRequest::new(
         args.model.clone(),
         vec![
             ChatMessage::system(args.system.clone()),
             ChatMessage::user(args.line.clone()),
         ],
     );
-    let mut reply = client.chat(&request).await.map_err(|e| e.to_string())?;
-    // Sentences go to the speaker as they complete, while the LLM goes on.
-    let (sentences, mut to_speak) = mpsc::unbounded_channel::<String>();
-    let speaker = {
-        let client = client.clone();
-        let voice = args.voice.clone();
-        tokio::spawn(async move {
-            let mut spoken = Spoken::default();
-            while let Some(sentence) = to_speak.recv().await {
-                spoken.say(&client, &voice, &sentence, started).await?;
-            }
-            Ok::<Spoken, String>(spoken)
-        })
+    let tts = SynthesisRequest::new("", args.voice.clone())
+        .with_audio(AudioEncoding::Linear16, RATE)
+        .with_timestamps(TimestampType::Word);
+    let reply = turn::turn(&client, &socket, &chat, &tts)
+        .await
+        .map_err(|e| e.to_string())?;
+    let since = |at: Option<Instant>, what: &str| {
+        at.map(|at| at - reply.started)
+            .ok_or_else(|| format!("the reply has no {what}"))
     };
-    let mut split = SentenceSplitter::default();
-    let mut first_token: Option<Duration> = None;
-    let mut text = String::new();
-    while let Some(piece) = reply.next().await {
-        let piece = piece.map_err(|e| e.to_string())?;
-        first_token.get_or_insert_with(|| started.elapsed());
-        text.push_str(&piece);
-        for sentence in split.push(&piece) {
-            let _ = sentences.send(sentence);
-        }
-    }
-    if let Some(rest) = split.finish() {
-        let _ = sentences.send(rest);
-    }
-    drop(sentences);
-    let spoken = speaker.await.map_err(|e| e.to_string())??;
-    let first_token = first_token.ok_or("the LLM replied nothing")?;
-    let ttfa = spoken.first_audio.ok_or("the reply has no audio")?;
-    eprintln!("reply: {}", text.trim());
-    std::fs::write(&args.out, encode_wav(&spoken.pcm, RATE))
+    let first_token = since(reply.first_token, "text")?;
+    let ttfa = since(reply.first_audio, "audio")?;
+    eprintln!("reply: {}", reply.text.trim());
+    std::fs::write(&args.out, encode_wav(&reply.pcm, RATE))
         .map_err(|e| format!("cannot write {}: {e}", args.out))?;
     let timeline =
-        TimelineFile::from_alignment(&spoken.alignment, RATE, spoken.pcm.len() as u64, &Lexicon);
+        TimelineFile::from_alignment(&reply.alignment, RATE, reply.pcm.len() as u64, &Lexicon);
     std::fs::write(&args.timeline, timeline.to_json() + "\n")
         .map_err(|e| format!("cannot write {}: {e}", args.timeline))?;
     eprintln!(
@@ -161,42 +143,4 @@ async fn turn(args: &Args) -> Result<(), String> {
         ttfa.as_secs_f64() * 1e3
     );
     Ok(())
-}
-
-/// The reply so far: audio back to back, timing shifted to match.
-#[derive(Default)]
-struct Spoken {
-    pcm: Vec<i16>,
-    alignment: Alignment,
-    first_audio: Option<Duration>,
-}
-
-impl Spoken {
-    async fn say(
-        &mut self,
-        client: &InworldClient,
-        voice: &str,
-        sentence: &str,
-        started: Instant,
-    ) -> Result<(), String> {
-        let request = SynthesisRequest::new(sentence.to_owned(), voice.to_owned())
-            .with_audio(AudioEncoding::Linear16, RATE)
-            .with_timestamps(TimestampType::Word);
-        let mut stream = client.stream(&request).map_err(|e| e.to_string())?;
-        let offset = self.pcm.len() as u64;
-        while let Some(event) = stream.next().await {
-            match event.map_err(|e| e.to_string())? {
-                StreamEvent::Audio(audio) => {
-                    self.first_audio.get_or_insert_with(|| started.elapsed());
-                    self.pcm.extend_from_slice(&audio.samples);
-                }
-                StreamEvent::Alignment(mut alignment) => {
-                    alignment.shift(offset);
-                    self.alignment.apply(alignment);
-                }
-                _ => {}
-            }
-        }
-        Ok(())
-    }
 }

@@ -2503,6 +2503,22 @@ fn a_two_turn_conversation_remembers_what_was_heard() {
     );
     assert!(!replies[0].interrupted);
     assert_eq!(replies[1].heard, "Up the stairs, second door.");
+    // The line's text is written as it is spoken: the events and subtitles show the reply.
+    let finished: Vec<String> = h
+        .seen()
+        .iter()
+        .filter_map(|s| match s {
+            Seen::Finished(e, text, false) if *e == speaker => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        finished,
+        [
+            "Welcome to the Prancing Pony. Rooms are two coins.",
+            "Up the stairs, second door."
+        ]
+    );
     // The second request carried the first exchange as heard.
     let requests = chat_requests(&emulator);
     assert_eq!(requests.len(), 2);

@@ -317,7 +317,7 @@ pub fn overlay(
     mut input: Single<&mut Text, (With<InputText>, Without<StatusText>)>,
 ) {
     input.0 = format!(
-        "> {}_   (Enter: say  Tab: switch  1-5: samples  Esc: stop  Up/Down: A/V offset)",
+        "> {}_   (Enter: talk  /say: say it  Tab: switch  1-5: samples  Esc: stop  Up/Down: A/V offset)",
         control.input
     );
     let Some(speaker) = selected(&npcs, &control) else {

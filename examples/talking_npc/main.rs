@@ -1,10 +1,11 @@
 //! The talking-NPC demo: two characters whose mouths follow their voices.
 //!
 //! ```text
-//! cargo run --release --example talking_npc                 # offline voice (no key needed)
-//! cargo run --release --example talking_npc -- --emulator   # through the loopback Inworld emulator
+//! cargo run --release --example talking_npc                 # the loopback emulator (no key needed)
 //! INWORLD_API_KEY=... cargo run --release --example talking_npc   # through Inworld
+//! cargo run --release --example talking_npc -- --offline    # the offline voice, no LLM
 //! cargo run --release --example talking_npc -- --screenshot shot.png --after 4 --say "Hello!"
+//! cargo run --release --example talking_npc -- --ask "Is the inn open?"   # a reply, spoken
 //! cargo run --release --example talking_npc -- --faces code   # the faces built in code
 //! ```
 //!
@@ -13,7 +14,10 @@
 //! Player Me visemes and binds by name, Bram's only ARKit's 52 shapes and binds through the ARKit
 //! recipes.
 //!
-//! Type a line and press Enter: the selected character says it. Tab selects the other one;
+//! Type to the selected character and press Enter: it answers (its `Persona`'s LLM writes the
+//! reply, spoken sentence by sentence as it is written: Inworld's router with a key, the
+//! emulator's scripted one without). Typing again while it talks cuts in; a line starting with
+//! `/say ` is said as typed (and every line with `--offline`). Tab selects the next character;
 //! keys 1-5 (with an empty input line) say sample lines; Esc stops the selected character.
 //! Subtitles light up each word as it is heard; the overlay shows the selected character's 15
 //! viseme weights, its audio clock, its time to first audio and the measured sync error.
@@ -50,9 +54,13 @@ const SAMPLES: [&str; 5] = [
 #[derive(Resource, Clone, Debug, clap::Parser)]
 #[command(name = "talking_npc")]
 struct Options {
-    /// Speak through the built-in loopback Inworld emulator.
+    /// Speak and answer through the built-in loopback Inworld emulator (the default without a
+    /// key).
     #[arg(long)]
     emulator: bool,
+    /// Only the offline voice: no emulator, no LLM; typed lines are said as they are.
+    #[arg(long, conflicts_with = "emulator")]
+    offline: bool,
     /// Hold every mouth in this viseme (AA, PP, ...), for inspecting a rig.
     #[arg(long, value_name = "VISEME")]
     pose: Option<String>,
@@ -65,9 +73,13 @@ struct Options {
     /// A line the selected character says (a second before the screenshot, if any).
     #[arg(long, value_name = "TEXT")]
     say: Option<String>,
-    /// Who says `--say` (a character's name, e.g. `Godette`); the selected one by default.
+    /// Who says `--say` or answers `--ask` (a character's name, e.g. `Godette`); the selected
+    /// one by default.
     #[arg(long, value_name = "NAME")]
     who: Option<String>,
+    /// A player line the character answers (a second before the screenshot, if any).
+    #[arg(long, value_name = "TEXT", conflicts_with = "say")]
+    ask: Option<String>,
     /// The characters: `real` ones loaded from `assets/` (two glTF heads, one rigged with Ready
     /// Player Me visemes, one with ARKit shapes only, and Godette, a VRM character), or the
     /// faces built in `code`.
@@ -119,7 +131,8 @@ fn main() -> AppExit {
     let has_key = std::env::var(API_KEY_ENV).is_ok_and(|k| !k.trim().is_empty());
     let mut settings = LipsyncSettings::default();
     let mut app = App::new();
-    let provider = if options.emulator {
+    let use_emulator = options.emulator || (!has_key && !options.offline);
+    let provider = if use_emulator {
         let key = "talking-npc-demo";
         let handle = match Emulator::spawn(EmulatorConfig {
             key: Some(key.into()),
@@ -148,7 +161,7 @@ fn main() -> AppExit {
     } else {
         "offline voice"
     };
-    let inworld_voices = options.emulator || has_key;
+    let inworld_voices = use_emulator || has_key;
     app.add_plugins(DefaultPlugins.set(WindowPlugin {
         primary_window: Some(Window {
             title: "bevy_lipsync: talking NPCs".into(),
@@ -164,6 +177,7 @@ fn main() -> AppExit {
     })
     .insert_resource(options)
     .insert_resource(VoiceChoice(inworld_voices))
+    .insert_resource(Conversation(inworld_voices))
     .insert_resource(ClearColor(Color::srgb(0.16, 0.18, 0.24)))
     .add_systems(Startup, (setup_scene, hud::setup).chain())
     .add_systems(
@@ -192,6 +206,23 @@ fn main() -> AppExit {
 /// Whether the characters use Inworld voices (a key or the emulator) or the offline ones.
 #[derive(Resource, Debug)]
 struct VoiceChoice(bool);
+
+/// Whether typed lines are answered (an LLM is reachable) or said as typed.
+#[derive(Resource, Debug)]
+struct Conversation(bool);
+
+/// Who each character is when it answers.
+fn persona(name: &str) -> Persona {
+    let who = match name {
+        "Mira" => "Mira, the innkeeper of Ashford, warm and a little nosy",
+        "Bram" => "Bram, Ashford's blacksmith, gruff, proud of his work",
+        _ => "Godette, a wandering bard, playful and fond of rhymes",
+    };
+    Persona::new(format!(
+        "You are {who}, in a fantasy village. The player talks to you. Answer in one to three \
+         short spoken sentences, in character, without lists or stage directions."
+    ))
+}
 
 fn setup_scene(
     mut commands: Commands,
@@ -296,12 +327,15 @@ fn setup_scene(
             (root, Some(face))
         };
         let (root, face) = face;
-        commands.entity(root).insert(Npc {
-            name,
-            order: i,
-            face,
-            next_blink: 1.5 + i as f32 * 1.3,
-        });
+        commands.entity(root).insert((
+            persona(name),
+            Npc {
+                name,
+                order: i,
+                face,
+                next_blink: 1.5 + i as f32 * 1.3,
+            },
+        ));
     }
     if real {
         // Godette, a VRM 0.x character: the plugin spawns her scene and binds her face through
@@ -320,6 +354,7 @@ fn setup_scene(
                 .with_scale(Vec3::splat(GODETTE_SCALE)),
             Visibility::default(),
             Speaker::new(voice),
+            persona("Godette"),
             Npc {
                 name: "Godette",
                 order: 2,
@@ -354,6 +389,7 @@ fn type_lines(
     mut commands: Commands,
     mut keys: MessageReader<KeyboardInput>,
     mut control: ResMut<Control>,
+    conversation: Res<Conversation>,
     npcs: Query<(Entity, &Npc)>,
 ) {
     for key in keys.read() {
@@ -365,8 +401,20 @@ fn type_lines(
             Key::Tab => control.selected = (control.selected + 1) % npcs.iter().count().max(1),
             Key::Enter => {
                 let line = std::mem::take(&mut control.input);
-                if let (Some(npc), false) = (target, line.trim().is_empty()) {
-                    commands.entity(npc).say(line);
+                let Some(npc) = target.filter(|_| !line.trim().is_empty()) else {
+                    continue;
+                };
+                match line.strip_prefix("/say ") {
+                    Some(text) => {
+                        commands.entity(npc).say(Line::interrupting(text));
+                    }
+                    // A reply cuts in on whatever the character is saying.
+                    None if conversation.0 => {
+                        commands.entity(npc).reply_to(line);
+                    }
+                    None => {
+                        commands.entity(npc).say(line);
+                    }
                 }
             }
             Key::Escape => {
@@ -504,7 +552,7 @@ fn scripted_line(
     } else {
         0.0
     };
-    if let Some(text) = &options.say
+    if let Some(text) = options.say.as_ref().or(options.ask.as_ref())
         && !*said
         && time.elapsed_secs() >= start_at
         && let Some(npc) = match &options.who {
@@ -515,7 +563,11 @@ fn scripted_line(
             None => selected(&npcs, &control),
         }
     {
-        commands.entity(npc).say(text.clone());
+        if options.ask.is_some() {
+            commands.entity(npc).reply_to(text.clone());
+        } else {
+            commands.entity(npc).say(text.clone());
+        }
         *said = true;
     }
 }

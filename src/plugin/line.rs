@@ -18,6 +18,9 @@ pub(crate) struct ActiveLine {
     text: String,
     /// The player line this line replies to.
     reply: Option<String>,
+    /// The text is written as it is spoken (a streamed line or a reply): it is the words
+    /// timed so far.
+    text_from_words: bool,
     pub(crate) requested_at: Instant,
     voice: Option<(VoiceControl, AudibleClock)>,
     alignment: Alignment,
@@ -72,6 +75,7 @@ impl ActiveLine {
             id,
             line: line.id,
             markups,
+            text_from_words: line.feed.is_some() || line.reply.is_some(),
             text: line.text,
             reply: line.reply,
             requested_at,
@@ -160,8 +164,18 @@ impl ActiveLine {
         envelope: &[f32],
     ) {
         if !update.is_empty() {
+            let words = !update.words.is_empty();
             self.alignment.apply(update);
             self.timeline.update(&self.alignment);
+            if words && self.text_from_words {
+                self.text.clear();
+                for word in self.alignment.words.iter().filter(|w| !w.partial) {
+                    if !self.text.is_empty() {
+                        self.text.push(' ');
+                    }
+                    self.text.push_str(word.text.trim());
+                }
+            }
         }
         self.timeline
             .push_envelope(envelope_start, envelope, envelope_block);

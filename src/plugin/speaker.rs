@@ -171,7 +171,8 @@ impl Line {
     /// A line whose text arrives over time (an LLM's tokens, a dialogue generator), and the
     /// feed to push it into: each sentence is spoken as soon as it is complete, back to back in
     /// one line, with its words announced as they are heard. Call
-    /// [`TextFeed::finish`](crate::speech::TextFeed::finish) at the end.
+    /// [`TextFeed::finish`](crate::speech::TextFeed::finish) at the end. The line's text (in
+    /// its events and [`LineProgress`]) is the words timed so far.
     pub fn streamed() -> (Self, crate::speech::TextFeed) {
         let feed = crate::speech::TextFeed::new();
         let line = Line {

@@ -202,6 +202,13 @@ impl EmulatorHandle {
         self.shared.lock().socket.contextless_errors = on;
     }
 
+    /// The emulator's own time for each WebSocket synthesis so far, with its `contextId`: from
+    /// the flush reaching the context to the first `audioChunk` handed to the connection.
+    /// What a latency report subtracts to see the client's share.
+    pub fn socket_synthesis_times(&self) -> Vec<(String, Duration)> {
+        self.shared.lock().socket.synthesis_times.clone()
+    }
+
     /// WebSocket contexts created so far, and connections upgraded.
     pub fn socket_counts(&self) -> (u64, u64) {
         let state = self.shared.lock();

@@ -51,6 +51,9 @@ pub(crate) struct SocketState {
     pub contexts_created: u64,
     /// Connections upgraded so far.
     pub connections: u64,
+    /// Each synthesis's own time, by context: from its flush reaching the context to its first
+    /// `audioChunk` handed to the connection (rendering and the pacing's first-chunk delay).
+    pub synthesis_times: Vec<(String, Duration)>,
 }
 
 /// What a context task hands the connection's writer.
@@ -332,6 +335,7 @@ async fn synthesize(
     text: String,
     out: &mpsc::UnboundedSender<Outbound>,
 ) -> bool {
+    let flushed = Instant::now();
     let text = text.trim().to_owned();
     if !text.is_empty() {
         let (fault, settings, contextless) = {
@@ -407,6 +411,14 @@ async fn synthesize(
                 _ => {}
             }
             tokio::time::sleep_until(started + line.at + shift).await;
+            if audio_sent == 0 && line.has_audio {
+                let took = flushed.elapsed();
+                shared
+                    .lock()
+                    .socket
+                    .synthesis_times
+                    .push((id.to_owned(), took));
+            }
             audio_sent += usize::from(line.has_audio);
             let chunk = json!({"result": {"contextId": id, "audioChunk": line.result}});
             if out.send(Outbound::Json(chunk)).is_err() {
