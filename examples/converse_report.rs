@@ -3,10 +3,12 @@
 //! **Pipeline overhead.** Turns through the router and one shared WebSocket, as `converse` runs
 //! them (`support/turn.rs`). For each: the time from the LLM's first token to the reply's first
 //! audio at the client, minus the emulator's own synthesis time for that piece (from the flush
-//! reaching its context to its first audio chunk leaving, which the emulator records). What is
-//! left is this crate's share: the sentence splitter, sending the text, the WebSocket both ways,
+//! being read to its first audio chunk written, which the emulator records). What is left is
+//! this crate's share, also shown in its two halves (`text_in`: from the piece sent to the
+//! emulator reading it; `audio_out`: from the chunk written to the client having it): the sentence splitter, sending the text, the WebSocket both ways,
 //! decoding and routing. The scripted reply's tokens all arrive at once, so the first piece is
-//! complete with the first token.
+//! complete with the first token; `from_piece` measures from the moment the splitter released
+//! the first piece (and it was sent), without the LLM's delivery of the tokens after the first.
 //!
 //! **Reply latency.** `reply_to` through the plugin on the virtual output (paced by wall time,
 //! like a machine without a sound card), with the emulator's LLM scripted to send its first
@@ -27,7 +29,9 @@ use std::time::{Duration, Instant};
 use bevy::asset::AssetPlugin;
 use bevy::mesh::Mesh;
 use bevy::prelude::*;
-use bevy_lipsync::emulator::{Emulator, EmulatorConfig, EmulatorHandle, OfflineSource, Pacing};
+use bevy_lipsync::emulator::{
+    Emulator, EmulatorConfig, EmulatorHandle, OfflineSource, Pacing, SpeechSource, ToneVoice,
+};
 use bevy_lipsync::inworld::router::{ChatMessage, ChatRequest};
 use bevy_lipsync::inworld::{
     AudioEncoding, Credentials, InworldClient, InworldConfig, SynthesisRequest,
@@ -48,6 +52,10 @@ struct Args {
     /// Replies measured through the plugin, per TTS pacing.
     #[arg(long, default_value_t = 20)]
     replies: usize,
+    /// Let the emulator speak in tones (one sine per phone) instead of the offline voice, so no
+    /// synthesis competes with the client for the CPU.
+    #[arg(long)]
+    tones: bool,
     /// Fail when the overhead's p95 is above this.
     #[arg(long)]
     max_overhead_ms: Option<f64>,
@@ -66,9 +74,14 @@ const LINES: &[&str] = &[
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    let source: Arc<dyn SpeechSource> = if args.tones {
+        Arc::new(ToneVoice)
+    } else {
+        Arc::new(OfflineSource::default())
+    };
     let emulator = match Emulator::spawn(EmulatorConfig {
         key: Some(KEY.into()),
-        source: Arc::new(OfflineSource::default()),
+        source,
         ..EmulatorConfig::default()
     }) {
         Ok(emulator) => emulator,
@@ -114,8 +127,8 @@ fn main() -> ExitCode {
 
 /// First token to first audio, minus the emulator's synthesis, for `turns` turns (ms).
 fn overhead(emulator: &EmulatorHandle, turns: usize) -> Result<Vec<f64>, String> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread, as the plugin's speech runtime runs.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
@@ -125,7 +138,8 @@ fn overhead(emulator: &EmulatorHandle, turns: usize) -> Result<Vec<f64>, String>
     let client = InworldClient::new(config).map_err(|e| e.to_string())?;
     emulator.set_chat_pace(Duration::from_millis(50), Duration::ZERO);
     let tts = SynthesisRequest::new("", "Ashley").with_audio(AudioEncoding::Linear16, RATE);
-    let (mut overhead, mut raw, mut synthesis) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut overhead, mut raw, mut synthesis_ms) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut from_piece, mut upstream, mut downstream) = (Vec::new(), Vec::new(), Vec::new());
     runtime.block_on(async {
         let socket = client.socket();
         socket.connect().await.map_err(|e| e.to_string())?;
@@ -141,37 +155,50 @@ fn overhead(emulator: &EmulatorHandle, turns: usize) -> Result<Vec<f64>, String>
             let reply = turn::turn(&client, &socket, &chat, &tts)
                 .await
                 .map_err(|e| e.to_string())?;
-            let (Some(token), Some(audio)) = (reply.first_token, reply.first_audio) else {
+            let (Some(token), Some(piece), Some(audio)) =
+                (reply.first_token, reply.first_piece, reply.first_audio)
+            else {
                 return Err("a turn had no token or no audio".to_owned());
             };
-            let synthesized = emulator
-                .socket_synthesis_times()
+            let synthesis = emulator
+                .socket_syntheses()
                 .into_iter()
-                .find(|(id, _)| *id == reply.context)
-                .map(|(_, took)| took)
+                .find(|s| s.context == reply.context)
                 .ok_or("the emulator recorded no synthesis for the turn")?;
             if i == 0 {
                 continue;
             }
+            let synthesized = synthesis.took();
             let between = audio.duration_since(token);
             raw.push(ms(between));
-            synthesis.push(ms(synthesized));
+            synthesis_ms.push(ms(synthesized));
             overhead.push(ms(between.saturating_sub(synthesized)));
+            from_piece.push(ms(audio.duration_since(piece).saturating_sub(synthesized)));
+            upstream.push(ms(synthesis.received.saturating_duration_since(piece)));
+            downstream.push(ms(audio.saturating_duration_since(synthesis.first_chunk)));
         }
         Ok::<(), String>(())
     })?;
     println!(
         "converse overhead turns={} overhead_p50_ms={:.2} overhead_p95_ms={:.2} \
-         overhead_max_ms={:.2} token_to_audio_p50_ms={:.2} token_to_audio_p95_ms={:.2} \
+         overhead_max_ms={:.2} from_piece_p50_ms={:.2} from_piece_p95_ms={:.2} \
+         text_in_p50_ms={:.2} text_in_p95_ms={:.2} audio_out_p50_ms={:.2} \
+         audio_out_p95_ms={:.2} token_to_audio_p50_ms={:.2} token_to_audio_p95_ms={:.2} \
          synthesis_p50_ms={:.2} synthesis_p95_ms={:.2}",
         overhead.len(),
         percentile(&overhead, 0.5),
         percentile(&overhead, 0.95),
         percentile(&overhead, 1.0),
+        percentile(&from_piece, 0.5),
+        percentile(&from_piece, 0.95),
+        percentile(&upstream, 0.5),
+        percentile(&upstream, 0.95),
+        percentile(&downstream, 0.5),
+        percentile(&downstream, 0.95),
         percentile(&raw, 0.5),
         percentile(&raw, 0.95),
-        percentile(&synthesis, 0.5),
-        percentile(&synthesis, 0.95)
+        percentile(&synthesis_ms, 0.5),
+        percentile(&synthesis_ms, 0.95)
     );
     Ok(overhead)
 }

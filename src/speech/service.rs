@@ -66,27 +66,37 @@ enum TextSource {
 }
 
 impl TextSource {
-    /// The next piece of text; `None` at the end.
+    /// Sends the LLM request, if this is a reply, and waits for its answer to begin. Not
+    /// cancel-safe: awaited on its own, never raced.
+    async fn open(&mut self, service: &SpeechService) -> Result<(), SpeechError> {
+        if let TextSource::Chat { request, stream } = self
+            && stream.is_none()
+        {
+            let client = service
+                .inworld
+                .as_ref()
+                .ok_or_else(|| SpeechError::NoInworldKey {
+                    voice: format!("the LLM model {}", request.model),
+                })?;
+            *stream = Some(Box::new(client.chat(request).await?));
+        }
+        Ok(())
+    }
+
+    /// The next piece of text; `None` at the end. Cancel-safe once [`Self::open`] is done: a
+    /// piece is only taken when it is returned.
     async fn next(&mut self, service: &SpeechService) -> Result<Option<String>, SpeechError> {
+        self.open(service).await?;
         match self {
             TextSource::Feed(feed) => Ok(feed.next().await),
-            TextSource::Chat { request, stream } => {
-                if stream.is_none() {
-                    let client =
-                        service
-                            .inworld
-                            .as_ref()
-                            .ok_or_else(|| SpeechError::NoInworldKey {
-                                voice: format!("the LLM model {}", request.model),
-                            })?;
-                    *stream = Some(Box::new(client.chat(request).await?));
-                }
-                match stream.as_mut().expect("opened above").next().await {
+            TextSource::Chat { stream, .. } => match stream.as_mut() {
+                Some(stream) => match stream.next().await {
                     Some(Ok(piece)) => Ok(Some(piece)),
                     Some(Err(e)) => Err(e.into()),
                     None => Ok(None),
-                }
-            }
+                },
+                None => Ok(None),
+            },
         }
     }
 }
@@ -153,6 +163,10 @@ impl Fed {
             match socket.open(&inworld_request(&self.template)) {
                 Ok(context) => self.context = Some(context),
                 Err(e) => return Some(Err(e.into())),
+            }
+            // The LLM request goes out while the context is being created.
+            if let Err(e) = self.source.open(&self.service).await {
+                return Some(Err(e));
             }
         }
         loop {

@@ -627,6 +627,10 @@ impl Connection {
             Some(Ok(Message::Text(text))) => {
                 self.losses = 0;
                 self.route(text.as_bytes());
+                // Let the context's reader take what was routed before the next message is
+                // decoded: on a busy connection the first audio would otherwise wait for the
+                // messages queued behind it.
+                tokio::task::yield_now().await;
             }
             Some(Ok(Message::Binary(bytes))) => self.route(&bytes),
             Some(Ok(Message::Close(frame))) => {

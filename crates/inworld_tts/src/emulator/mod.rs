@@ -65,6 +65,7 @@ pub use catalog::{Voice, VoiceSource, default_voices};
 pub use fault::Fault;
 pub use phonetics::{OPENXR_VISEMES, VISEME_CATEGORIES};
 pub use server::{Emulator, EmulatorHandle};
+pub use socket::SynthesisTiming;
 pub use source::{
     OfflineSource, Rendered, RenderedPhone, RenderedWord, SpeechSource, ToneVoice, render_tones,
 };

@@ -14,6 +14,7 @@ use tokio::task::JoinSet;
 use super::catalog::Voice;
 use super::connection;
 use super::fault::Fault;
+use super::socket::SynthesisTiming;
 use super::state::{RecordedRequest, Shared};
 use super::{EmulatorConfig, Pacing};
 
@@ -202,11 +203,11 @@ impl EmulatorHandle {
         self.shared.lock().socket.contextless_errors = on;
     }
 
-    /// The emulator's own time for each WebSocket synthesis so far, with its `contextId`: from
-    /// the flush reaching the context to the first `audioChunk` handed to the connection.
-    /// What a latency report subtracts to see the client's share.
-    pub fn socket_synthesis_times(&self) -> Vec<(String, Duration)> {
-        self.shared.lock().socket.synthesis_times.clone()
+    /// Every WebSocket synthesis so far, in order: when the message asking for it was read and
+    /// when its first `audioChunk` was written. What a latency report subtracts to see the
+    /// client's share.
+    pub fn socket_syntheses(&self) -> Vec<SynthesisTiming> {
+        self.shared.lock().socket.syntheses.clone()
     }
 
     /// WebSocket contexts created so far, and connections upgraded.

@@ -51,15 +51,39 @@ pub(crate) struct SocketState {
     pub contexts_created: u64,
     /// Connections upgraded so far.
     pub connections: u64,
-    /// Each synthesis's own time, by context: from its flush reaching the context to its first
-    /// `audioChunk` handed to the connection (rendering and the pacing's first-chunk delay).
-    pub synthesis_times: Vec<(String, Duration)>,
+    /// Each synthesis's own time, in order.
+    pub syntheses: Vec<SynthesisTiming>,
+}
+
+/// When one WebSocket synthesis happened in the emulator: what a latency report subtracts to
+/// see the client's share.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SynthesisTiming {
+    /// The context it belongs to.
+    pub context: String,
+    /// When the client's message asking for it (a flush, or text with one) was read.
+    pub received: std::time::Instant,
+    /// When its first `audioChunk` was written to the connection.
+    pub first_chunk: std::time::Instant,
+}
+
+impl SynthesisTiming {
+    /// The emulator's own time: from the request read to the first chunk written.
+    pub fn took(&self) -> Duration {
+        self.first_chunk.saturating_duration_since(self.received)
+    }
 }
 
 /// What a context task hands the connection's writer.
 #[derive(Debug)]
 enum Outbound {
     Json(Value),
+    /// A synthesis's first chunk: its timing is recorded once it is written.
+    FirstChunk {
+        chunk: Value,
+        context: String,
+        received: Instant,
+    },
     /// Bytes that are not JSON (a malformed-message fault).
     Raw(String),
     /// Cut the connection (a dropped-connection fault).
@@ -68,9 +92,13 @@ enum Outbound {
 
 #[derive(Debug)]
 enum ContextCommand {
-    Text { text: String, flush: bool },
-    Flush,
-    Close,
+    Text {
+        text: String,
+        flush: bool,
+        received: Instant,
+    },
+    Flush(Instant),
+    Close(Instant),
 }
 
 /// Serve one WebSocket connection, from the upgrade request on.
@@ -138,8 +166,13 @@ async fn run(shared: Arc<Shared>, socket: WebSocketStream<TcpStream>) {
                 Some(Ok(_)) => {}
             },
             Some(next) = outbound.recv() => {
+                let mut timing = None;
                 let message = match next {
                     Outbound::Json(value) => Message::text(value.to_string()),
+                    Outbound::FirstChunk { chunk, context, received } => {
+                        timing = Some((context, received));
+                        Message::text(chunk.to_string())
+                    }
                     Outbound::Raw(text) => Message::text(text),
                     Outbound::Drop => {
                         log::info!("{PATH}: connection dropped (fault)");
@@ -148,6 +181,14 @@ async fn run(shared: Arc<Shared>, socket: WebSocketStream<TcpStream>) {
                 };
                 if sink.send(message).await.is_err() {
                     break;
+                }
+                if let Some((context, received)) = timing {
+                    let first_chunk = std::time::Instant::now();
+                    shared.lock().socket.syntheses.push(SynthesisTiming {
+                        context,
+                        received: received.into_std(),
+                        first_chunk,
+                    });
                 }
             }
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
@@ -164,6 +205,7 @@ fn client_message(
     tasks: &mut JoinSet<()>,
     out: &mpsc::UnboundedSender<Outbound>,
 ) {
+    let received = Instant::now();
     let Ok(Value::Object(message)) = serde_json::from_str::<Value>(text) else {
         let _ = out.send(Outbound::Json(error_message(
             None,
@@ -215,14 +257,18 @@ fn client_message(
             return;
         }
         let flush = field(send, "flushContext").is_some_and(|v| v != &Value::Bool(false));
-        commands.push(ContextCommand::Text { text, flush });
+        commands.push(ContextCommand::Text {
+            text,
+            flush,
+            received,
+        });
     }
     if field(&message, "flushContext").is_some() {
-        commands.push(ContextCommand::Flush);
+        commands.push(ContextCommand::Flush(received));
     }
     let close = field(&message, "closeContext").is_some();
     if close {
-        commands.push(ContextCommand::Close);
+        commands.push(ContextCommand::Close(received));
     }
     for command in commands {
         let _ = context.send(command);
@@ -294,19 +340,23 @@ async fn context(
 ) {
     let mut buffer = String::new();
     while let Some(command) = commands.recv().await {
-        let (flush, close) = match command {
-            ContextCommand::Text { text, flush } => {
+        let (flush, close, received) = match command {
+            ContextCommand::Text {
+                text,
+                flush,
+                received,
+            } => {
                 buffer.push_str(&text);
-                (flush, false)
+                (flush, false, received)
             }
-            ContextCommand::Flush => (true, false),
-            ContextCommand::Close => (true, true),
+            ContextCommand::Flush(received) => (true, false, received),
+            ContextCommand::Close(received) => (true, true, received),
         };
         // Closing flushes what is left, if anything; a flush asked for explicitly is always
         // answered.
         if flush && !(close && buffer.trim().is_empty()) {
             let text = std::mem::take(&mut buffer);
-            if !synthesize(&shared, &id, &synth, &gender, text, &out).await {
+            if !synthesize(&shared, &id, &synth, &gender, text, received, &out).await {
                 return;
             }
         }
@@ -333,9 +383,9 @@ async fn synthesize(
     template: &Synthesis,
     gender: &str,
     text: String,
+    received: Instant,
     out: &mpsc::UnboundedSender<Outbound>,
 ) -> bool {
-    let flushed = Instant::now();
     let text = text.trim().to_owned();
     if !text.is_empty() {
         let (fault, settings, contextless) = {
@@ -411,17 +461,18 @@ async fn synthesize(
                 _ => {}
             }
             tokio::time::sleep_until(started + line.at + shift).await;
-            if audio_sent == 0 && line.has_audio {
-                let took = flushed.elapsed();
-                shared
-                    .lock()
-                    .socket
-                    .synthesis_times
-                    .push((id.to_owned(), took));
-            }
             audio_sent += usize::from(line.has_audio);
             let chunk = json!({"result": {"contextId": id, "audioChunk": line.result}});
-            if out.send(Outbound::Json(chunk)).is_err() {
+            let message = if audio_sent == 1 && line.has_audio {
+                Outbound::FirstChunk {
+                    chunk,
+                    context: id.to_owned(),
+                    received,
+                }
+            } else {
+                Outbound::Json(chunk)
+            };
+            if out.send(message).is_err() {
                 return false;
             }
         }
