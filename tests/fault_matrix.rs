@@ -568,6 +568,18 @@ impl std::io::Write for LogSink {
 /// A failing run with every log at trace level (the client's retries, hyper's and rustls'
 /// internals, the plugin's warnings) never shows either key: not in the logs, not in the
 /// errors the game is shown, not in the `Debug` of the settings or of what the server saw.
+/// Appends every error the harness's lines failed with, shown and debug-printed.
+fn show_errors(h: &Harness, shown: &mut String) {
+    for e in h
+        .errors
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+    {
+        shown.push_str(&format!("{e} {e:?}\n"));
+    }
+}
+
 #[test]
 fn the_key_never_reaches_logs_errors_or_debug_output() {
     let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
@@ -607,14 +619,7 @@ fn the_key_never_reaches_logs_errors_or_debug_output() {
         h.app.world_mut().commands().entity(speaker).say(TEXT);
         h.frame(Duration::ZERO);
         h.play_out(speaker, Duration::from_secs(30));
-        for e in h
-            .errors
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-        {
-            shown.push_str(&format!("{e} {e:?}\n"));
-        }
+        show_errors(&h, &mut shown);
         shown.push_str(&format!(
             "{:?}",
             h.app.world().resource::<LipsyncSettings>()
@@ -636,14 +641,7 @@ fn the_key_never_reaches_logs_errors_or_debug_output() {
         h.app.world_mut().commands().entity(speaker).reply_to(TEXT);
         h.frame(Duration::ZERO);
         h.play_out(speaker, Duration::from_secs(30));
-        for e in h
-            .errors
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-        {
-            shown.push_str(&format!("{e} {e:?}\n"));
-        }
+        show_errors(&h, &mut shown);
         words_heard.push(
             h.seen()
                 .iter()

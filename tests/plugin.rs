@@ -2672,6 +2672,30 @@ fn two_npcs_replying_at_once_on_one_connection_keep_their_words_apart() {
 }
 
 #[test]
+fn reply_to_without_a_key_says_what_is_missing() {
+    let emulator = emulator();
+    let mut h = Harness::with_settings(&emulator, KEY, |s| s.inworld = InworldSetting::Disabled);
+    let speaker = spawn_persona(&mut h, "Ashley");
+    h.app
+        .world_mut()
+        .commands()
+        .entity(speaker)
+        .reply_to("Hello?");
+    for _ in 0..3 {
+        h.frame(Duration::from_millis(10));
+    }
+    let errors = h.errors.lock().expect("errors").clone();
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0].to_string().contains("INWORLD_API_KEY")
+            && errors[0].to_string().contains("say_stream"),
+        "{}",
+        errors[0]
+    );
+    assert_eq!(emulator.count_requests("/v1/chat/completions"), 0);
+}
+
+#[test]
 fn reply_to_without_a_persona_says_what_to_add() {
     let emulator = emulator();
     let mut h = Harness::new(&emulator, KEY);

@@ -157,6 +157,12 @@ pub(crate) fn dispatch_lines(
         // A reply is written by the speaker's persona.
         let (voice, chat) = match (&next.reply, persona.as_deref()) {
             (None, _) => (voice, None),
+            (Some(_), Some(persona)) if !runtime.inworld => (
+                Err(SpeechError::NoLlmKey {
+                    model: persona.model.clone(),
+                }),
+                None,
+            ),
             (Some(player), Some(persona)) => (voice, Some(Box::new(persona.request(player)))),
             (Some(_), None) => (Err(SpeechError::NoPersona), None),
         };

@@ -22,6 +22,16 @@ pub enum SpeechError {
         /// The descriptor as written.
         voice: String,
     },
+    /// A reply was asked for but no Inworld key is configured for its LLM.
+    #[error(
+        "replies are written by Inworld's LLM router (model `{model}`), which needs an Inworld \
+         API key: set INWORLD_API_KEY (or give the plugin an InworldConfig), or speak your own \
+         text with say_stream"
+    )]
+    NoLlmKey {
+        /// The persona's model.
+        model: String,
+    },
     /// The descriptor names an offline voice that does not exist.
     #[error(transparent)]
     UnknownOfflineVoice(#[from] UnknownOfflineVoice),

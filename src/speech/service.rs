@@ -75,8 +75,8 @@ impl TextSource {
             let client = service
                 .inworld
                 .as_ref()
-                .ok_or_else(|| SpeechError::NoInworldKey {
-                    voice: format!("the LLM model {}", request.model),
+                .ok_or_else(|| SpeechError::NoLlmKey {
+                    model: request.model.clone(),
                 })?;
             *stream = Some(Box::new(client.chat(request).await?));
         }

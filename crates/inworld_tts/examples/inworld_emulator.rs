@@ -12,7 +12,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use inworld_tts::emulator::{Emulator, EmulatorConfig, Fault, OfflineSource, ToneVoice};
+use inworld_tts::emulator::{
+    Emulator, EmulatorConfig, EmulatorHandle, Fault, OfflineSource, ToneVoice,
+};
 
 /// A loopback server speaking Inworld's TTS protocol. Prints `listening on
 /// http://127.0.0.1:PORT`, then serves until killed; one line per request on stderr.
@@ -40,6 +42,15 @@ struct Cli {
     /// to apply it N times, *always for every request.
     #[arg(long = "fault", value_name = "SPEC", value_parser = Fault::parse_spec)]
     faults: Vec<(Fault, u32)>,
+    /// A fault of the WebSocket route (repeatable).
+    #[arg(long = "socket-fault", value_enum, value_name = "FAULT")]
+    socket_faults: Vec<SocketFault>,
+    /// The LLM route's first token, in milliseconds.
+    #[arg(long, default_value_t = 50, value_name = "MS")]
+    chat_first_token_ms: u64,
+    /// The LLM route's time between tokens, in milliseconds.
+    #[arg(long, default_value_t = 10, value_name = "MS")]
+    chat_token_ms: u64,
     /// What the voices say.
     #[arg(long, value_enum, default_value_t = Source::Offline)]
     source: Source,
@@ -49,6 +60,17 @@ struct Cli {
     /// Write times through f32 (0.049999997).
     #[arg(long)]
     float_noise: bool,
+}
+
+/// The WebSocket route's faults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum SocketFault {
+    /// Accept connections and never answer the upgrade.
+    StallHandshake,
+    /// Send a loud tone for a context after its `contextClosed`.
+    LateAudio,
+    /// Start every synthesis with an error that names no context.
+    ContextlessErrors,
 }
 
 /// What renders the emulator's speech.
@@ -92,6 +114,24 @@ impl Cli {
         config.pacing.chunk_duration = Duration::from_millis(self.chunk_ms);
         config
     }
+
+    /// Sets what the handle steers: the queued faults, the WebSocket faults, the LLM's pace.
+    fn apply(&self, emulator: &EmulatorHandle) {
+        for (fault, times) in self.faults.iter().cloned() {
+            emulator.push_fault(fault, times);
+        }
+        for fault in &self.socket_faults {
+            match fault {
+                SocketFault::StallHandshake => emulator.set_socket_stall_handshake(true),
+                SocketFault::LateAudio => emulator.set_socket_late_audio(true),
+                SocketFault::ContextlessErrors => emulator.set_socket_contextless_errors(true),
+            }
+        }
+        emulator.set_chat_pace(
+            Duration::from_millis(self.chat_first_token_ms),
+            Duration::from_millis(self.chat_token_ms),
+        );
+    }
 }
 
 fn main() -> ExitCode {
@@ -106,9 +146,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    for (fault, times) in cli.faults.iter().cloned() {
-        emulator.push_fault(fault, times);
-    }
+    cli.apply(&emulator);
     let mut stdout = std::io::stdout();
     // Scripts wait for this exact line, so it must not sit in a buffer.
     if writeln!(stdout, "listening on {}", emulator.base_url())
@@ -172,8 +210,18 @@ mod tests {
             "--chunk-relative-times",
             "--source",
             "tone",
+            "--socket-fault",
+            "late-audio",
+            "--socket-fault=stall-handshake",
+            "--chat-first-token-ms",
+            "300",
         ])
         .unwrap();
+        assert_eq!(
+            cli.socket_faults,
+            [SocketFault::LateAudio, SocketFault::StallHandshake]
+        );
+        assert_eq!((cli.chat_first_token_ms, cli.chat_token_ms), (300, 10));
         let config = cli.config();
         assert_eq!(config.port, 8123);
         assert_eq!(config.key.as_deref(), Some("k"));
