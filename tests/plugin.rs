@@ -2437,6 +2437,26 @@ fn chat_requests(emulator: &bevy_lipsync::emulator::EmulatorHandle) -> Vec<Vec<(
         .collect()
 }
 
+/// `speaker` replies to `player`.
+fn reply(h: &mut Harness, speaker: Entity, player: &str) -> LineId {
+    h.app
+        .world_mut()
+        .commands()
+        .entity(speaker)
+        .reply_to(player)
+}
+
+/// The one error a reply fails with at once (no persona, no key).
+fn reply_error(h: &mut Harness, speaker: Entity) -> String {
+    reply(h, speaker, "Hello?");
+    for _ in 0..3 {
+        h.frame(Duration::from_millis(10));
+    }
+    let errors = h.errors.lock().expect("errors").clone();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    errors[0].to_string()
+}
+
 fn spawn_persona(h: &mut Harness, voice: &str) -> Entity {
     let (speaker, _face) = h.spawn_speaker(voice);
     h.app
@@ -2472,12 +2492,7 @@ fn a_two_turn_conversation_remembers_what_was_heard() {
     emulator.push_chat_reply("Welcome to the Prancing Pony. Rooms are two coins.");
     emulator.push_chat_reply("Up the stairs, second door.");
 
-    let first = h
-        .app
-        .world_mut()
-        .commands()
-        .entity(speaker)
-        .reply_to("Hello there.");
+    let first = reply(&mut h, speaker, "Hello there.");
     converse_out(&mut h, speaker);
     let words = h.words_of(speaker);
     assert_eq!(
@@ -2486,11 +2501,7 @@ fn a_two_turn_conversation_remembers_what_was_heard() {
             .split(' ')
             .collect::<Vec<_>>()
     );
-    h.app
-        .world_mut()
-        .commands()
-        .entity(speaker)
-        .reply_to("Where is my room?");
+    reply(&mut h, speaker, "Where is my room?");
     converse_out(&mut h, speaker);
 
     let replies = replies.lock().expect("replies").clone();
@@ -2550,11 +2561,7 @@ fn barging_in_silences_the_reply_and_remembers_only_the_heard_words() {
                 the second the donkey, and the youngest only the cat. He sat down and wept.";
     emulator.push_chat_reply(long);
     emulator.push_chat_reply("Yes?");
-    h.app
-        .world_mut()
-        .commands()
-        .entity(speaker)
-        .reply_to("Tell me a story.");
+    reply(&mut h, speaker, "Tell me a story.");
     // Into the reply: a few words heard.
     let start = h.now;
     while h.words_of(speaker).len() < 6 {
@@ -2568,11 +2575,7 @@ fn barging_in_silences_the_reply_and_remembers_only_the_heard_words() {
     let heard_before: Vec<String> = h.words_of(speaker);
     // The player cuts in; the next reply's first token is 300 ms away.
     emulator.set_chat_pace(Duration::from_millis(300), Duration::from_millis(10));
-    h.app
-        .world_mut()
-        .commands()
-        .entity(speaker)
-        .reply_to("Wait!");
+    reply(&mut h, speaker, "Wait!");
     h.frame(Duration::from_millis(10));
     let cut = h.heard.len();
     let started_before = h
@@ -2636,16 +2639,8 @@ fn two_npcs_replying_at_once_on_one_connection_keep_their_words_apart() {
     let mut h = Harness::new(&emulator, KEY);
     let mira = spawn_persona(&mut h, "Ashley");
     let tom = spawn_persona(&mut h, "Dennis");
-    h.app
-        .world_mut()
-        .commands()
-        .entity(mira)
-        .reply_to("Hello Mira.");
-    h.app
-        .world_mut()
-        .commands()
-        .entity(tom)
-        .reply_to("Bread please.");
+    reply(&mut h, mira, "Hello Mira.");
+    reply(&mut h, tom, "Bread please.");
     let start = h.now;
     while h.queue(mira).is_speaking() || h.queue(tom).is_speaking() || h.now == start {
         std::thread::sleep(Duration::from_millis(1));
@@ -2676,21 +2671,10 @@ fn reply_to_without_a_key_says_what_is_missing() {
     let emulator = emulator();
     let mut h = Harness::with_settings(&emulator, KEY, |s| s.inworld = InworldSetting::Disabled);
     let speaker = spawn_persona(&mut h, "Ashley");
-    h.app
-        .world_mut()
-        .commands()
-        .entity(speaker)
-        .reply_to("Hello?");
-    for _ in 0..3 {
-        h.frame(Duration::from_millis(10));
-    }
-    let errors = h.errors.lock().expect("errors").clone();
-    assert_eq!(errors.len(), 1);
+    let error = reply_error(&mut h, speaker);
     assert!(
-        errors[0].to_string().contains("INWORLD_API_KEY")
-            && errors[0].to_string().contains("say_stream"),
-        "{}",
-        errors[0]
+        error.contains("INWORLD_API_KEY") && error.contains("say_stream"),
+        "{error}"
     );
     assert_eq!(emulator.count_requests("/v1/chat/completions"), 0);
 }
@@ -2700,19 +2684,6 @@ fn reply_to_without_a_persona_says_what_to_add() {
     let emulator = emulator();
     let mut h = Harness::new(&emulator, KEY);
     let (speaker, _face) = h.spawn_speaker("Ashley");
-    h.app
-        .world_mut()
-        .commands()
-        .entity(speaker)
-        .reply_to("Hello?");
-    for _ in 0..3 {
-        h.frame(Duration::from_millis(10));
-    }
-    let errors = h.errors.lock().expect("errors").clone();
-    assert_eq!(errors.len(), 1);
-    assert!(
-        errors[0].to_string().contains("Persona::new"),
-        "{}",
-        errors[0]
-    );
+    let error = reply_error(&mut h, speaker);
+    assert!(error.contains("Persona::new"), "{error}");
 }

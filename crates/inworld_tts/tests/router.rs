@@ -4,25 +4,17 @@
 
 use std::time::{Duration, Instant};
 
-use inworld_tts::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+use inworld_tts::emulator::EmulatorHandle;
 use inworld_tts::router::{ChatMessage, ChatRequest, SentenceSplitter};
-use inworld_tts::{Credentials, InworldClient, InworldConfig, InworldError};
+use inworld_tts::{InworldClient, InworldError};
+
+mod support;
+use support::client;
 
 const KEY: &str = "cm91dGVyOnRlc3Q=";
 
 fn emulator() -> EmulatorHandle {
-    Emulator::spawn(EmulatorConfig {
-        key: Some(KEY.into()),
-        ..EmulatorConfig::default()
-    })
-    .expect("emulator starts")
-}
-
-fn client(emulator: &EmulatorHandle, key: &str) -> InworldClient {
-    let config = InworldConfig::new(Credentials::basic(key))
-        .with_base_url(&emulator.base_url())
-        .expect("loopback");
-    InworldClient::new(config).expect("a client")
+    support::emulator_with_key(KEY)
 }
 
 fn request(line: &str) -> ChatRequest {

@@ -4,29 +4,21 @@
 
 use std::time::{Duration, Instant};
 
-use inworld_tts::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Fault, Pacing};
+use inworld_tts::emulator::{EmulatorHandle, Fault, Pacing};
 use inworld_tts::{
-    AudioChunk, Credentials, InworldClient, InworldConfig, InworldError, SocketContext,
-    SocketEvent, SocketOptions, StreamEvent, SynthesisRequest, TimestampTransport, TtsSocket,
+    AudioChunk, InworldClient, InworldError, SocketContext, SocketEvent, SocketOptions,
+    StreamEvent, SynthesisRequest, TimestampTransport, TtsSocket,
 };
+
+mod support;
 use lipsync_core::alignment::WordMark;
+use support::client;
 
 const KEY: &str = "c29ja2V0OnRlc3Q=";
 const RATE: u32 = 16_000;
 
 fn emulator() -> EmulatorHandle {
-    Emulator::spawn(EmulatorConfig {
-        key: Some(KEY.into()),
-        ..EmulatorConfig::default()
-    })
-    .expect("emulator starts")
-}
-
-fn client(emulator: &EmulatorHandle, key: &str) -> InworldClient {
-    let config = InworldConfig::new(Credentials::basic(key))
-        .with_base_url(&emulator.base_url())
-        .expect("loopback");
-    InworldClient::new(config).expect("a client")
+    support::emulator_with_key(KEY)
 }
 
 fn settings(voice: &str) -> SynthesisRequest {
