@@ -16,13 +16,13 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use bevy_lipsync::alignment::Alignment;
-use bevy_lipsync::bake::bake_audio;
 use bevy_lipsync::emulator::{Emulator, EmulatorConfig, OfflineSource};
 use bevy_lipsync::inworld::wav::encode_wav;
 use bevy_lipsync::inworld::{API_KEY_ENV, Credentials, InworldClient, InworldConfig};
 use bevy_lipsync::lipsync::TimelineFile;
+use bevy_lipsync::lipsync::alignment::Alignment;
 use bevy_lipsync::offline::Lexicon;
+use bevy_lipsync::speech::bake::bake_audio;
 use bevy_lipsync::speech::{SpeechRequest, SpeechService, VoiceDescriptor};
 use clap::{Parser, ValueEnum};
 

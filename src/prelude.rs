@@ -5,8 +5,9 @@ pub use crate::lipsync::{
 };
 pub use crate::plugin::{
     EmotionChanged, Expression, HeadBone, HeadMotion, InworldSetting, JawBone, Line, LineId,
-    LipsyncPlugin, LipsyncSettings, LipsyncSystems, Mouth, MouthRig, OutputSetting, Persona,
-    ReplyHeard, SayMode, SpeakExt, Speaker, SpeechFailed, SpeechFinished, SpeechQueue,
-    SpeechStalled, SpeechStarted, SpriteMouth, VisemeChanged, VoiceLine, Vrm, VrmCharacter,
-    WordSpoken,
+    LineProgress, LineSource, LipsyncPlugin, LipsyncPlugins, LipsyncSettings, LipsyncSystems,
+    Mouth, MouthRig, OutputSetting, Persona, ReplyHeard, SayMode, SpatialVoice, SpeakExt, Speaker,
+    SpeechFailed, SpeechFinished, SpeechQueue, SpeechStalled, SpeechStarted, SpriteMouth,
+    VisemeChanged, VoiceLine, VoiceListener, Vrm, VrmCharacter, WordSpoken,
 };
+pub use crate::speech::{SpeechError, TextFeed};

@@ -611,7 +611,7 @@ fn the_key_never_reaches_logs_errors_or_debug_output() {
     }
     // The AI/ML API gateway client, refused and accepted, with its own key.
     for key in [WRONG_KEY, KEY] {
-        let gateway = bevy_lipsync::inworld::gateway::GatewayConfig::new(key)
+        let gateway = bevy_lipsync::gateway::GatewayConfig::new(key)
             .and_then(|c| c.with_base_url(&emulator.base_url()))
             .expect("a loopback gateway");
         let mut h = Harness::with_settings(&emulator, KEY, |s| s.gateway = Some(gateway));

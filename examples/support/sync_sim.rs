@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use bevy_lipsync::alignment::{Alignment, FrameSpan, VisemeMark};
 use bevy_lipsync::audio::{ClockState, LatencySettings, voice};
+use bevy_lipsync::lipsync::alignment::{Alignment, FrameSpan, VisemeMark};
 use bevy_lipsync::lipsync::{
     ArticulationSettings, DisplayTiming, Viseme, VisemeTimeline, VisemeWeights,
 };

@@ -6,11 +6,11 @@
 
 use std::time::Instant;
 
-use bevy_lipsync::alignment::Alignment;
 use bevy_lipsync::inworld::router::{ChatRequest, SentenceSplitter};
 use bevy_lipsync::inworld::{
     InworldClient, InworldError, SocketEvent, StreamEvent, SynthesisRequest, TtsSocket,
 };
+use bevy_lipsync::lipsync::alignment::Alignment;
 
 /// A spoken reply and when its parts arrived.
 #[derive(Debug)]

@@ -3,7 +3,8 @@
 use bevy::ecs::system::EntityCommands;
 use bevy::prelude::EntityWorldMut;
 
-use super::speaker::{Line, LineId, SpeechQueue};
+use super::line::{Line, LineId, SayMode};
+use super::speaker::SpeechQueue;
 
 /// Speech commands on a speaker's [`EntityCommands`].
 ///
@@ -27,8 +28,9 @@ pub trait SpeakExt {
     /// Says `line` after the lines already waiting (or at once, for an interrupting [`Line`]).
     /// Returns the line's id, which every event of the line carries.
     fn say(&mut self, line: impl Into<Line>) -> LineId;
-    /// Says `text` now: stops the current line and drops the waiting ones. Returns its id.
-    fn say_now(&mut self, text: impl Into<String>) -> LineId;
+    /// Says `line` now (text, a recording, ...): stops the current line and drops the waiting
+    /// ones. Returns its id.
+    fn say_now(&mut self, line: impl Into<Line>) -> LineId;
     /// Queues a line whose text arrives over time ([`Line::streamed`]) and returns the feed to
     /// push its text into.
     fn say_stream(&mut self) -> crate::speech::TextFeed;
@@ -41,9 +43,9 @@ pub trait SpeakExt {
     fn skip_line(&mut self) -> &mut Self;
     /// Stops the current line and drops the waiting ones.
     fn stop_speaking(&mut self) -> &mut Self;
-    /// Pauses the speaker where it is ([`SpeechQueue::pause`]).
+    /// Pauses the speaker where it is ([`SpeechQueue::pause_speaking`]).
     fn pause_speaking(&mut self) -> &mut Self;
-    /// Resumes a paused speaker from the frame it stopped at ([`SpeechQueue::resume`]).
+    /// Resumes a paused speaker from the frame it stopped at ([`SpeechQueue::resume_speaking`]).
     fn resume_speaking(&mut self) -> &mut Self;
 }
 
@@ -70,8 +72,11 @@ impl SpeakExt for EntityCommands<'_> {
         feed
     }
 
-    fn say_now(&mut self, text: impl Into<String>) -> LineId {
-        self.say(Line::interrupting(text))
+    fn say_now(&mut self, line: impl Into<Line>) -> LineId {
+        self.say(Line {
+            mode: SayMode::Interrupt,
+            ..line.into()
+        })
     }
 
     fn reply_to(&mut self, player: impl Into<String>) -> LineId {
@@ -79,18 +84,18 @@ impl SpeakExt for EntityCommands<'_> {
     }
 
     fn skip_line(&mut self) -> &mut Self {
-        self.queue(|entity: EntityWorldMut| with_queue(entity, SpeechQueue::skip))
+        self.queue(|entity: EntityWorldMut| with_queue(entity, SpeechQueue::skip_line))
     }
 
     fn stop_speaking(&mut self) -> &mut Self {
-        self.queue(|entity: EntityWorldMut| with_queue(entity, SpeechQueue::stop))
+        self.queue(|entity: EntityWorldMut| with_queue(entity, SpeechQueue::stop_speaking))
     }
 
     fn pause_speaking(&mut self) -> &mut Self {
-        self.queue(|entity: EntityWorldMut| with_queue(entity, SpeechQueue::pause))
+        self.queue(|entity: EntityWorldMut| with_queue(entity, SpeechQueue::pause_speaking))
     }
 
     fn resume_speaking(&mut self) -> &mut Self {
-        self.queue(|entity: EntityWorldMut| with_queue(entity, SpeechQueue::resume))
+        self.queue(|entity: EntityWorldMut| with_queue(entity, SpeechQueue::resume_speaking))
     }
 }

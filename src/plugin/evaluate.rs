@@ -10,14 +10,13 @@ use crate::lipsync::{DisplayTiming, VisemeWeights};
 
 use super::display::RenderLatency;
 use super::events::{
-    STALL_AFTER, SpeechFailed, SpeechFinished, SpeechStalled, SpeechStarted, VisemeChanged,
-    WordSpoken, emit,
+    EmotionChanged, STALL_AFTER, SpeechStalled, SpeechStarted, VisemeChanged, WordSpoken, emit,
 };
 use super::expression::Expression;
 use super::output::SpeechOutput;
-use super::playback::{Runtime, frame_instant};
 use super::settings::LipsyncSettings;
 use super::speaker::{Mouth, Speaker, SpeechQueue};
+use super::state::{FrameClocks, LineEnd, SpeechLines};
 use crate::speech::SpeechError;
 
 /// Frames the pacing looks back over.
@@ -81,11 +80,11 @@ pub(crate) fn evaluate_mouths(
     clocks: FrameClocks,
     settings: Res<LipsyncSettings>,
     mut display: FrameDisplay,
-    mut runtime: ResMut<Runtime>,
+    mut lines: ResMut<SpeechLines>,
     output: Res<SpeechOutput>,
     mut speakers: Query<SpeakerParts>,
 ) {
-    let now = frame_instant(&clocks.real);
+    let now = clocks.now();
     // Calibration is live: every voice is read with this frame's latency and offset.
     let latency = output.latency(&settings.latency);
     let timing = display.timing(clocks.real.delta(), &settings);
@@ -210,31 +209,11 @@ pub(crate) fn evaluate_mouths(
             }
         }
         if finished && let Some(mut line) = queue.current.take() {
-            line.mark_done();
-            runtime.lines.remove(&line.id);
-            let text = line.text().to_owned();
-            let failed = line.failure.is_some();
-            match line.failure.take() {
-                Some(error) => emit(
-                    &mut commands,
-                    SpeechFailed {
-                        entity,
-                        line: line.line,
-                        text,
-                        error,
-                    },
-                ),
-                None => emit(
-                    &mut commands,
-                    SpeechFinished {
-                        entity,
-                        line: line.line,
-                        text,
-                        interrupted: false,
-                    },
-                ),
-            }
-            super::persona::conclude_reply(&mut commands, entity, &line, None, failed);
+            let end = match line.failure.take() {
+                Some(error) => LineEnd::Failed(error),
+                None => LineEnd::Finished,
+            };
+            lines.end_line(&mut commands, entity, line, end, None);
         }
     }
 }
@@ -262,27 +241,13 @@ impl FrameDisplay<'_> {
     }
 }
 
-/// The clocks a frame reads: wall time, for audio and display, and the game's, for its pause.
-#[derive(SystemParam)]
-pub(crate) struct FrameClocks<'w> {
-    pub(crate) real: Res<'w, Time<Real>>,
-    game: Res<'w, Time<Virtual>>,
-}
-
-impl FrameClocks<'_> {
-    /// Whether the game's pause holds every speaker.
-    pub(crate) fn game_paused(&self, settings: &LipsyncSettings) -> bool {
-        settings.pause_with_virtual_time && self.game.is_paused()
-    }
-}
-
 /// Sends a [`WordSpoken`] for each final word whose start the display position has passed,
 /// and shows the emotion of a markup before it. Partial words wait for their final version,
 /// unless the stream is over.
 fn announce_words(
     commands: &mut Commands,
     entity: Entity,
-    line: &mut super::line::ActiveLine,
+    line: &mut super::active_line::ActiveLine,
     shown: f64,
     mut expression: Option<&mut Expression>,
 ) {
@@ -303,7 +268,7 @@ fn announce_words(
             && let Some(emotion) = markups.word_heard(&heard.word)
             && emotion != expression.emotion
         {
-            let changed = super::EmotionChanged {
+            let changed = EmotionChanged {
                 entity,
                 line: line.line,
                 word_index: line.next_word,

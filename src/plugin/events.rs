@@ -14,7 +14,7 @@ use bevy::prelude::{Commands, Entity, EntityEvent, Message, World};
 
 use crate::lipsync::{Emotion, Viseme};
 
-use super::speaker::LineId;
+use super::line::LineId;
 use crate::speech::SpeechError;
 
 /// A line's first audio is being heard: sent in the frame on screen while its first sample

@@ -8,6 +8,22 @@ use crate::lipsync::{Blinker, Emotion, ExpressionWeights};
 
 use super::speaker::Mouth;
 
+/// Blinks and emotions: every [`Speaker`](super::Speaker) gets an [`Expression`], eased and
+/// blinked each frame after its mouth, and written with it by the rig.
+pub struct ExpressionPlugin;
+
+impl Plugin for ExpressionPlugin {
+    fn build(&self, app: &mut App) {
+        super::require_on_speakers::<Expression>(app);
+        app.register_type::<Expression>().add_systems(
+            PostUpdate,
+            (seed_blinks, update_expressions)
+                .chain()
+                .in_set(super::Step::Face),
+        );
+    }
+}
+
 /// A speaker's expression: it blinks at a natural pace and shows an [`Emotion`], both added
 /// onto its rig's eye, brow, cheek and lip-corner targets (ARKit names such as `eyeBlinkLeft`,
 /// `mouthSmileRight`, `browInnerUp`, in any side spelling, or VRM's `blink`, `happy`, ...).

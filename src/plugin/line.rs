@@ -1,235 +1,182 @@
-//! The main thread's view of one line being spoken.
+//! A line to say, its id, and where it is as it is spoken.
 
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::alignment::{Alignment, AlignmentUpdate, FrameOffset};
-use crate::audio::{AudibleClock, AudiblePosition, ClockState, LatencySettings, VoiceControl};
-use crate::lipsync::VisemeTimeline;
+use bevy::prelude::{Handle, Reflect};
 
-use super::runtime::{Canceller, UtteranceId};
-use super::speaker::{Line, LineId, LineProgress};
+use crate::speech::TextFeed;
 
-/// A line from its request to its last audible frame. Dropping it (stopped, failed, speaker
-/// despawned) interrupts its voice and cancels its request.
-pub(crate) struct ActiveLine {
-    pub(crate) id: UtteranceId,
-    /// The game's handle on the line, carried on its events.
-    pub(crate) line: LineId,
-    text: String,
-    /// The player line this line replies to.
-    reply: Option<String>,
-    /// The text is written as it is spoken (a streamed line or a reply): it is the words
-    /// timed so far.
-    text_from_words: bool,
-    pub(crate) requested_at: Instant,
-    voice: Option<(VoiceControl, AudibleClock)>,
-    alignment: Alignment,
-    pub(crate) timeline: VisemeTimeline,
-    /// The runtime wrote every sample and closed the voice.
-    pub(crate) stream_ended: bool,
-    /// The request failed after some audio was delivered: that audio plays to its end, then
-    /// the line reports this failure instead of finishing.
-    pub(crate) failure: Option<std::sync::Arc<crate::speech::SpeechError>>,
-    /// The first block was rendered: the mouth follows the line (it may anticipate the sound).
-    pub(crate) rendered: bool,
-    /// [`SpeechStarted`](super::SpeechStarted) was sent: the first frame is heard while the frame
-    /// being computed is on screen.
-    pub(crate) started: bool,
-    /// Its output stopped playing it (reported with a [`SpeechStalled`](super::SpeechStalled)).
-    pub(crate) stalled: bool,
-    pub(crate) first_chunk: Option<Duration>,
-    pub(crate) first_audio: Option<Duration>,
-    /// Next word to announce.
-    pub(crate) next_word: usize,
-    pub(crate) heard: AudiblePosition,
-    /// The position the mouth shows this frame (frames of the line).
-    pub(crate) shown: f64,
-    /// The line's emotion markups (`[happy]`), applied as the words they precede are heard.
-    pub(crate) markups: Option<crate::lipsync::Markups>,
-    canceller: Canceller,
-    done: bool,
+use super::voice_line::VoiceLine;
+
+/// What to do with a line when the speaker is already talking.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SayMode {
+    /// Wait for the lines before it.
+    #[default]
+    Queue,
+    /// Stop the current line (its mouth relaxes), drop the queue, say this one now.
+    Interrupt,
 }
 
-impl std::fmt::Debug for ActiveLine {
+/// Which line an event is about.
+///
+/// Every [`Line`] gets a fresh one when it is made (or the game sets its own with
+/// [`Line::with_id`], a dialogue node's id say); `say` returns it and every event of the line
+/// carries it, so two lines with the same text can be told apart.
+///
+/// ```
+/// use bevy_lipsync::plugin::{Line, LineId};
+///
+/// let (a, b) = (Line::new("Yes."), Line::new("Yes."));
+/// assert_ne!(a.id, b.id);
+/// assert_eq!(Line::new("No.").with_id(LineId(7)).id, LineId(7));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Reflect)]
+#[reflect(Debug, PartialEq, Hash)]
+pub struct LineId(pub u64);
+
+impl LineId {
+    /// An id no other call in this process returned (ids a game sets itself aside): counted
+    /// from 2^63, so a game's own small numbers never collide with it.
+    pub fn fresh() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(1 << 63);
+        LineId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+impl std::fmt::Display for LineId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ActiveLine")
-            .field("id", &self.id)
-            .field("line", &self.line)
-            .field("text", &self.text)
-            .field("playing", &self.voice.is_some())
-            .field("stream_ended", &self.stream_ended)
-            .finish_non_exhaustive()
+        write!(f, "line {}", self.0)
     }
 }
 
-impl ActiveLine {
-    pub(crate) fn new(
-        id: UtteranceId,
-        line: Line,
-        timeline: VisemeTimeline,
-        canceller: Canceller,
-        requested_at: Instant,
-    ) -> Self {
-        let markups = Some(crate::lipsync::Markups::parse(&line.text)).filter(|m| !m.is_empty());
-        ActiveLine {
-            id,
-            line: line.id,
-            markups,
-            text_from_words: line.feed.is_some() || line.reply.is_some(),
-            text: line.text,
-            reply: line.reply,
-            requested_at,
-            voice: None,
-            alignment: Alignment::default(),
-            timeline,
-            stream_ended: false,
-            failure: None,
-            rendered: false,
-            started: false,
-            stalled: false,
-            first_chunk: None,
-            first_audio: None,
-            next_word: 0,
-            heard: AudiblePosition {
-                frames: 0.0,
-                state: ClockState::NotStarted,
-                until_heard: Duration::ZERO,
-                stalled_for: Duration::ZERO,
-            },
-            shown: 0.0,
-            canceller,
-            done: false,
+/// Where a line's words come from: the game's side of
+/// [`speech::LineSource`](crate::speech::LineSource), with an asset for a recording and the
+/// player's words for a reply.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LineSource {
+    /// Text to say; Inworld-style tags are allowed.
+    Text(String),
+    /// A recorded line, played once it has loaded (see [`Line::recorded`]).
+    Recorded(Handle<VoiceLine>),
+    /// Text that arrives over time (see [`Line::streamed`]).
+    Streamed(TextFeed),
+    /// A reply to this player line, written by the speaker's [`Persona`](super::Persona)'s LLM
+    /// and spoken as it is written (see [`Line::reply_to`]).
+    Reply(String),
+}
+
+/// A line to say.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    /// What to say.
+    pub source: LineSource,
+    /// Queue or interrupt.
+    pub mode: SayMode,
+    /// Carried on every event of the line.
+    pub id: LineId,
+}
+
+impl Line {
+    /// A line that waits its turn.
+    pub fn new(text: impl Into<String>) -> Self {
+        Line::from_source(LineSource::Text(text.into()))
+    }
+
+    /// A line from `source` that waits its turn.
+    pub fn from_source(source: LineSource) -> Self {
+        Line {
+            source,
+            mode: SayMode::Queue,
+            id: LineId::fresh(),
         }
     }
 
-    pub(crate) fn text(&self) -> &str {
-        &self.text
-    }
-
-    /// The player line this line replies to, for a reply.
-    pub(crate) fn reply(&self) -> Option<&str> {
-        self.reply.as_deref()
-    }
-
-    pub(crate) fn alignment(&self) -> &Alignment {
-        &self.alignment
-    }
-
-    /// The voice started playing; `clock` is read with the plugin's latency settings.
-    pub(crate) fn attach_voice(
-        &mut self,
-        control: VoiceControl,
-        clock: AudibleClock,
-        first_chunk: Duration,
-    ) {
-        if clock.source_rate() != self.timeline.sample_rate() {
-            // The service answered at another rate than asked: rebuild the curves in its frames.
-            self.timeline = VisemeTimeline::new(clock.source_rate(), *self.timeline.settings())
-                .with_pronouncer(self.timeline.pronouncer().clone());
-            self.timeline.update(&self.alignment);
+    /// The text, for a line given as text.
+    pub fn text(&self) -> Option<&str> {
+        match &self.source {
+            LineSource::Text(text) => Some(text),
+            _ => None,
         }
-        self.first_chunk = Some(first_chunk);
-        self.voice = Some((control, clock));
     }
 
-    /// Whether the line's voice is playing (its first audio arrived).
-    pub(crate) fn has_voice(&self) -> bool {
-        self.voice.is_some()
+    /// A line whose text arrives over time (an LLM's tokens, a dialogue generator), and the
+    /// feed to push it into: each sentence is spoken as soon as it is complete, back to back in
+    /// one line, with its words announced as they are heard. Call
+    /// [`TextFeed::finish`] at the end. The line's text (in
+    /// its events and [`LineProgress`]) is the words timed so far.
+    pub fn streamed() -> (Self, TextFeed) {
+        let feed = TextFeed::new();
+        (Line::from_source(LineSource::Streamed(feed.clone())), feed)
     }
 
-    /// The request failed after audio was delivered: let it play out, then report `error`.
-    pub(crate) fn fail_after_playback(
-        &mut self,
-        error: std::sync::Arc<crate::speech::SpeechError>,
-    ) {
-        self.failure = Some(error);
-        // The runtime closed the voice when the request failed: what was written drains.
-        self.stream_ended = true;
-    }
-
-    pub(crate) fn control(&self) -> Option<&VoiceControl> {
-        self.voice.as_ref().map(|(control, _)| control)
-    }
-
-    pub(crate) fn clock(&self) -> Option<&AudibleClock> {
-        self.voice.as_ref().map(|(_, clock)| clock)
-    }
-
-    /// Timing arrived: merge it and rebuild the curves.
-    pub(crate) fn apply_timing(
-        &mut self,
-        update: AlignmentUpdate,
-        envelope_start: FrameOffset,
-        envelope_block: u32,
-        envelope: &[f32],
-    ) {
-        if !update.is_empty() {
-            let words = !update.words.is_empty();
-            self.alignment.apply(update);
-            self.timeline.update(&self.alignment);
-            if words && self.text_from_words {
-                self.text.clear();
-                for word in self.alignment.words.iter().filter(|w| !w.partial) {
-                    if !self.text.is_empty() {
-                        self.text.push(' ');
-                    }
-                    self.text.push_str(word.text.trim());
-                }
-            }
+    /// The speaker's reply to what the player said: its [`Persona`](super::Persona)'s LLM
+    /// writes it, and each sentence is spoken as soon as it is written. It cuts in (barge-in):
+    /// a line being spoken stops within a block, with a short fade, and the queue is dropped.
+    pub fn reply_to(player: impl Into<String>) -> Self {
+        Line {
+            mode: SayMode::Interrupt,
+            ..Line::from_source(LineSource::Reply(player.into()))
         }
-        self.timeline
-            .push_envelope(envelope_start, envelope, envelope_block);
     }
 
-    /// Reads the clock at `at` with `latency` (the calibration of this frame). A line without a
-    /// voice yet has not started.
-    pub(crate) fn listen(&mut self, at: Instant, latency: LatencySettings) -> AudiblePosition {
-        if let Some((_, clock)) = &mut self.voice {
-            clock.set_latency(latency);
-            self.heard = clock.audible_position(at);
+    /// A recorded line that waits its turn (until it has loaded, too); its text is its
+    /// timeline's words.
+    pub fn recorded(line: Handle<VoiceLine>) -> Self {
+        Line::from_source(LineSource::Recorded(line))
+    }
+
+    /// A line that cuts in: the current line stops and the queue is dropped.
+    pub fn interrupting(text: impl Into<String>) -> Self {
+        Line {
+            mode: SayMode::Interrupt,
+            ..Line::new(text)
         }
-        self.heard
     }
 
-    /// Seconds of the line heard at `at` by its audible clock (`None` before its voice plays).
-    pub(crate) fn heard_seconds_at(&self, at: Instant) -> Option<f64> {
-        let (_, clock) = self.voice.as_ref()?;
-        Some(clock.audible_position(at).frames / f64::from(clock.source_rate()))
-    }
-
-    /// Everything was delivered and the last frame has been heard.
-    pub(crate) fn is_over(&self) -> bool {
-        self.stream_ended && (self.voice.is_none() || self.heard.state == ClockState::Finished)
-    }
-
-    /// The line ended on its own: nothing to cancel when dropped.
-    pub(crate) fn mark_done(&mut self) {
-        self.done = true;
-    }
-
-    pub(crate) fn progress(&self) -> LineProgress<'_> {
-        let words = &self.alignment.words;
-        LineProgress {
-            text: &self.text,
-            words_timed: words.iter().filter(|w| !w.partial).count(),
-            word: self.next_word.checked_sub(1),
-            heard_seconds: self.heard.frames / f64::from(self.timeline.sample_rate()),
-            shown_seconds: self.shown / f64::from(self.timeline.sample_rate()),
-            first_audio: self.first_audio,
-            underruns: self.clock().map_or(0, AudibleClock::underruns),
-            delivered: self.stream_ended,
-        }
+    /// The line with the game's own id (a dialogue node, a quest step).
+    pub fn with_id(mut self, id: LineId) -> Self {
+        self.id = id;
+        self
     }
 }
 
-impl Drop for ActiveLine {
-    fn drop(&mut self) {
-        if self.done {
-            return;
-        }
-        if let Some((control, _)) = &self.voice {
-            control.interrupt();
-        }
-        self.canceller.cancel(self.id);
+impl From<&str> for Line {
+    fn from(text: &str) -> Self {
+        Line::new(text)
     }
+}
+
+impl From<Handle<VoiceLine>> for Line {
+    fn from(line: Handle<VoiceLine>) -> Self {
+        Line::recorded(line)
+    }
+}
+
+impl From<String> for Line {
+    fn from(text: String) -> Self {
+        Line::new(text)
+    }
+}
+
+/// Where a line is, as of the last frame.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LineProgress<'a> {
+    /// The line.
+    pub text: &'a str,
+    /// Words timed so far, as spoken (final words only).
+    pub words_timed: usize,
+    /// Index of the word being shown, if one has started.
+    pub word: Option<usize>,
+    /// Seconds of the line heard (audible clock, latency compensated) at the frame's instant.
+    pub heard_seconds: f64,
+    /// Seconds of the line the mouth shows this frame: what will be heard while the frame is on
+    /// screen (the heard position plus the render latency and half a frame).
+    pub shown_seconds: f64,
+    /// Time from the request to the first audio heard, once it has been.
+    pub first_audio: Option<std::time::Duration>,
+    /// Underruns the line's audio had so far.
+    pub underruns: u64,
+    /// Whether all of the line's audio and timing has arrived.
+    pub delivered: bool,
 }

@@ -38,7 +38,9 @@
 //! Lines said in `Update` are sent the same frame; their mouths move from the first frame
 //! their audio is heard.
 
+mod active_line;
 mod commands;
+mod dispatch;
 mod display;
 #[cfg(feature = "kira-audio")]
 mod ducking;
@@ -49,22 +51,24 @@ mod line;
 mod motion;
 mod output;
 mod persona;
-mod playback;
+mod receive;
 mod rig;
-mod runtime;
 mod settings;
 mod spatial;
+mod spatial_voice;
 mod speaker;
 mod sprite;
+mod state;
 mod voice_line;
 mod vrm;
 
-use bevy::app::AnimationSystems;
+use bevy::app::{AnimationSystems, PluginGroupBuilder};
 use bevy::prelude::*;
 use bevy::transform::TransformSystems;
 
 use crate::inworld::{InworldClient, InworldConfig};
-use crate::speech::SpeechService;
+use crate::speech::runtime::SpeechRuntime;
+use crate::speech::{SpeechService, VoiceResolver};
 
 pub use commands::SpeakExt;
 pub use display::RenderLatency;
@@ -75,17 +79,19 @@ pub use events::{
     EmotionChanged, STALL_AFTER, SpeechFailed, SpeechFinished, SpeechStalled, SpeechStarted,
     VisemeChanged, WordSpoken,
 };
-pub use expression::{EMOTION_EASE, Expression};
-pub use motion::{HeadBone, HeadMotion, JawBone};
+pub use expression::{EMOTION_EASE, Expression, ExpressionPlugin};
+pub use line::{Line, LineId, LineProgress, LineSource, SayMode};
+pub use motion::{HeadBone, HeadMotion, HeadMotionPlugin, JawBone};
 pub use output::SpeechOutput;
 pub use persona::{DEFAULT_CHAT_MODEL, Persona, ReplyHeard};
-pub use rig::RigReport;
+pub use rig::{MorphRigPlugin, RigReport};
 pub use settings::{InworldSetting, LipsyncSettings, OutputSetting};
-pub use spatial::{SpatialVoice, VoiceListener};
-pub use speaker::{Line, LineId, LineProgress, Mouth, MouthRig, SayMode, Speaker, SpeechQueue};
-pub use sprite::SpriteMouth;
+pub use spatial::{SpatialVoicePlugin, VoiceListener};
+pub use spatial_voice::SpatialVoice;
+pub use speaker::{Mouth, MouthRig, Speaker, SpeechQueue};
+pub use sprite::{SpriteMouth, SpriteMouthPlugin};
 pub use voice_line::{LineTiming, VoiceLine, VoiceLineError};
-pub use vrm::{Vrm, VrmCharacter, VrmLoadError};
+pub use vrm::{Vrm, VrmCharacter, VrmLoadError, VrmPlugin};
 
 /// The plugin's systems, in the order they run (see the module docs).
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -103,7 +109,29 @@ pub enum LipsyncSystems {
     Write,
 }
 
-/// Adds talking characters to an app. See the module docs.
+/// The order of the parts' systems inside the public sets, so no part names another's systems.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Step {
+    /// `Evaluate`: how frames are presented.
+    Display,
+    /// `Evaluate`: voices placed in the world.
+    Place,
+    /// `Evaluate`: the mouths and the line events.
+    Mouths,
+    /// `Evaluate`: blinks and emotions, after the mouth they give way to.
+    Face,
+    /// `Evaluate`: head motion, livelier with the mouth.
+    Head,
+    /// `Bind`: VRM scenes spawned.
+    Scenes,
+    /// `Bind`: morph targets bound.
+    Morphs,
+    /// `Bind`: head and jaw bones found.
+    Bones,
+}
+
+/// Adds talking characters to an app: every part of [`LipsyncPlugins`], with `settings`. See
+/// the module docs.
 #[derive(Default)]
 pub struct LipsyncPlugin {
     /// The settings, inserted as a resource.
@@ -119,6 +147,79 @@ impl LipsyncPlugin {
 
 impl Plugin for LipsyncPlugin {
     fn build(&self, app: &mut App) {
+        app.add_plugins(LipsyncPlugins::new(self.settings.clone()));
+    }
+}
+
+/// Every part of the plugin, as a group whose parts can be left out:
+///
+/// | part | adds |
+/// |---|---|
+/// | [`SpeechPlugin`] (needed) | speakers, lines, events, the output and the speech runtime, the [`Mouth`] |
+/// | [`MorphRigPlugin`] | binds and writes morph targets ([`RigReport`]) |
+/// | [`ExpressionPlugin`] | blinks and emotions ([`Expression`]) |
+/// | [`HeadMotionPlugin`] | head sway and jaw bones ([`HeadMotion`]) |
+/// | [`SpriteMouthPlugin`] | 2D mouths ([`SpriteMouth`]) |
+/// | [`VrmPlugin`] | `.vrm` characters ([`VrmCharacter`]) |
+/// | [`SpatialVoicePlugin`] | voices placed in the world ([`SpatialVoice`], [`VoiceListener`]) |
+///
+/// Each part registers the components it needs on [`Speaker`], so a speaker without a part
+/// does not carry them: a 2D game leaves out what it cannot show.
+///
+/// ```no_run
+/// use bevy::prelude::*;
+/// use bevy_lipsync::prelude::*;
+/// use bevy_lipsync::plugin::{ExpressionPlugin, HeadMotionPlugin, MorphRigPlugin, VrmPlugin};
+///
+/// App::new().add_plugins((
+///     DefaultPlugins,
+///     LipsyncPlugins::default()
+///         .build()
+///         .disable::<MorphRigPlugin>()
+///         .disable::<ExpressionPlugin>()
+///         .disable::<HeadMotionPlugin>()
+///         .disable::<VrmPlugin>(),
+/// ));
+/// ```
+#[derive(Default)]
+pub struct LipsyncPlugins {
+    /// The settings, inserted as a resource.
+    pub settings: LipsyncSettings,
+}
+
+impl LipsyncPlugins {
+    /// Every part, with `settings`.
+    pub fn new(settings: LipsyncSettings) -> Self {
+        LipsyncPlugins { settings }
+    }
+}
+
+impl PluginGroup for LipsyncPlugins {
+    fn build(self) -> PluginGroupBuilder {
+        PluginGroupBuilder::start::<Self>()
+            .add(SpeechPlugin {
+                settings: self.settings,
+            })
+            .add(MorphRigPlugin)
+            .add(ExpressionPlugin)
+            .add(HeadMotionPlugin)
+            .add(SpriteMouthPlugin)
+            .add(VrmPlugin)
+            .add(SpatialVoicePlugin)
+    }
+}
+
+/// The heart of the plugin: speakers and their lines, the speech runtime thread, the audio
+/// output, the audible clocks, the [`Mouth`] each frame, and the events. The other parts of
+/// [`LipsyncPlugins`] show the mouth.
+#[derive(Default)]
+pub struct SpeechPlugin {
+    /// The settings, inserted as a resource.
+    pub settings: LipsyncSettings,
+}
+
+impl Plugin for SpeechPlugin {
+    fn build(&self, app: &mut App) {
         let settings = self.settings.clone();
         let output = SpeechOutput::open(&settings).unwrap_or_else(|e| {
             error!("bevy_lipsync: {e}; voices play on a virtual output instead");
@@ -130,14 +231,13 @@ impl Plugin for LipsyncPlugin {
             .unwrap_or_else(|e| panic!("bevy_lipsync: cannot open any audio output: {e}"))
         });
         let service = with_gateway(speech_service(&settings.inworld), &settings);
-        let inworld = service.inworld().is_some();
-        let gateway = service.gateway().is_some();
-        let runtime = runtime::SpeechRuntime::start(service).unwrap_or_else(|e| {
+        let voices = VoiceResolver::new(service.inworld().is_some(), service.gateway().is_some());
+        let runtime = SpeechRuntime::start(service).unwrap_or_else(|e| {
             panic!("bevy_lipsync: cannot start the speech runtime thread: {e}")
         });
         app.insert_resource(settings)
             .insert_resource(output)
-            .insert_resource(playback::Runtime::new(runtime, inworld, gateway))
+            .insert_resource(state::SpeechLines::new(runtime, voices))
             .init_resource::<FramePacing>()
             .insert_resource(RenderLatency::of(false, false, None))
             .register_type::<RenderLatency>()
@@ -146,19 +246,8 @@ impl Plugin for LipsyncPlugin {
             .register_type::<Speaker>()
             .register_type::<Mouth>()
             .register_type::<MouthRig>()
-            .register_type::<RigReport>()
-            .register_type::<SpatialVoice>()
-            .register_type::<VoiceListener>()
-            .register_type::<SpriteMouth>()
-            .register_type::<Expression>()
-            .register_type::<VrmCharacter>()
-            .register_type::<HeadMotion>()
-            .register_type::<HeadBone>()
-            .register_type::<JawBone>()
-            .init_asset::<Vrm>()
             .init_asset::<VoiceLine>()
             .init_asset_loader::<voice_line::VoiceLineLoader>()
-            .init_asset_loader::<vrm::VrmLoader>()
             .add_message::<SpeechStarted>()
             .add_message::<WordSpoken>()
             .add_message::<VisemeChanged>()
@@ -188,46 +277,38 @@ impl Plugin for LipsyncPlugin {
             )
             .add_systems(
                 PreUpdate,
-                playback::receive_runtime_events.in_set(LipsyncSystems::Receive),
+                receive::receive_runtime_events.in_set(LipsyncSystems::Receive),
             )
             .add_systems(
                 PostUpdate,
                 (
                     (
-                        playback::end_lines_of_removed_speakers,
-                        playback::dispatch_lines,
+                        dispatch::end_lines_of_removed_speakers,
+                        dispatch::dispatch_lines,
                     )
                         .chain()
                         .in_set(LipsyncSystems::Dispatch),
-                    (
-                        display::follow_present_mode,
-                        spatial::place_voices,
-                        evaluate::evaluate_mouths,
-                        expression::seed_blinks,
-                        expression::update_expressions,
-                        motion::seed_heads,
-                        motion::face_vrm_heads,
-                        motion::sway_heads,
-                    )
-                        .chain()
-                        .in_set(LipsyncSystems::Evaluate),
-                    (
-                        vrm::spawn_vrm_scenes,
-                        rig::rebind_changed_speakers,
-                        rig::bind_morphs,
-                        rig::warn_unrigged,
-                        motion::find_bones,
-                        motion::attach_bones,
-                    )
-                        .chain()
-                        .in_set(LipsyncSystems::Bind),
-                    (
-                        rig::write_morphs,
-                        sprite::draw_sprite_mouths,
-                        motion::write_bones,
-                    )
-                        .in_set(LipsyncSystems::Write),
+                    display::follow_present_mode.in_set(Step::Display),
+                    evaluate::evaluate_mouths.in_set(Step::Mouths),
                 ),
+            )
+            .configure_sets(
+                PostUpdate,
+                (
+                    Step::Display,
+                    Step::Place,
+                    Step::Mouths,
+                    Step::Face,
+                    Step::Head,
+                )
+                    .chain()
+                    .in_set(LipsyncSystems::Evaluate),
+            )
+            .configure_sets(
+                PostUpdate,
+                (Step::Scenes, Step::Morphs, Step::Bones)
+                    .chain()
+                    .in_set(LipsyncSystems::Bind),
             );
     }
 
@@ -238,6 +319,13 @@ impl Plugin for LipsyncPlugin {
     }
 }
 
+/// Makes every [`Speaker`] carry `C` (a part's own component), unless another part already
+/// did.
+fn require_on_speakers<C: Component + Default>(app: &mut App) {
+    // Two parts may need the same component: the second registration is a no-op.
+    let _ = app.try_register_required_components::<Speaker, C>();
+}
+
 #[cfg(test)]
 mod tests;
 
@@ -245,7 +333,7 @@ mod tests;
 /// plugin speaks offline.
 /// The service with the AI/ML API gateway when a configuration or a key is given.
 fn with_gateway(service: SpeechService, settings: &LipsyncSettings) -> SpeechService {
-    use crate::inworld::gateway::{GATEWAY_KEY_ENV, GatewayClient, GatewayConfig};
+    use crate::gateway::{GATEWAY_KEY_ENV, GatewayClient, GatewayConfig};
     let config = match &settings.gateway {
         Some(config) => Ok(config.clone()),
         None if std::env::var_os(GATEWAY_KEY_ENV).is_none() => return service,

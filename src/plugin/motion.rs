@@ -13,6 +13,34 @@ use crate::lipsync::{HeadPose, HeadState, HeadSway};
 
 use super::speaker::{Mouth, Speaker, SpeechQueue};
 
+/// Head motion and jaw bones: every [`Speaker`](super::Speaker) gets a [`HeadMotion`], its
+/// head and jaw bones are found once its scene spawns, and they move after the mouth each
+/// frame.
+pub struct HeadMotionPlugin;
+
+impl Plugin for HeadMotionPlugin {
+    fn build(&self, app: &mut App) {
+        super::require_on_speakers::<HeadMotion>(app);
+        super::require_on_speakers::<HeadRig>(app);
+        super::require_on_speakers::<super::RigReport>(app);
+        app.register_type::<HeadMotion>()
+            .register_type::<HeadBone>()
+            .register_type::<JawBone>()
+            .add_systems(
+                PostUpdate,
+                (
+                    (seed_heads, face_vrm_heads, sway_heads)
+                        .chain()
+                        .in_set(super::Step::Head),
+                    (find_bones, attach_bones)
+                        .chain()
+                        .in_set(super::Step::Bones),
+                    write_bones.in_set(super::LipsyncSystems::Write),
+                ),
+            );
+    }
+}
+
 /// How a speaker's head moves. Every [`Speaker`] has one.
 ///
 /// ```
@@ -224,8 +252,12 @@ pub(crate) fn attach_bones(
 pub(crate) fn face_vrm_heads(
     mut commands: Commands,
     mut heads: Query<(Entity, &super::VrmCharacter, &mut HeadMotion), Without<FacingKnown>>,
-    vrms: Res<Assets<super::Vrm>>,
+    vrms: Option<Res<Assets<super::Vrm>>>,
 ) {
+    // No VRM support in the app: no VRM characters to face.
+    let Some(vrms) = vrms else {
+        return;
+    };
     for (entity, character, mut head) in &mut heads {
         let Some(vrm) = vrms.get(&character.0) else {
             continue;

@@ -122,7 +122,7 @@ pub struct ReplyHeard {
     /// The speaker.
     pub entity: Entity,
     /// Which line ([`SpeakExt::reply_to`](super::SpeakExt::reply_to) returned it).
-    pub line: super::LineId,
+    pub line: super::line::LineId,
     /// What the player said.
     pub player: String,
     /// The words of the reply that were heard, joined by spaces.
@@ -132,7 +132,7 @@ pub struct ReplyHeard {
 }
 
 /// The words of `line` heard so far, joined by spaces.
-pub(crate) fn heard_text(line: &super::line::ActiveLine) -> String {
+pub(crate) fn heard_text(line: &super::active_line::ActiveLine) -> String {
     let words = &line.alignment().words;
     let heard = &words[..line.next_word.min(words.len())];
     let mut text = String::new();
@@ -149,7 +149,7 @@ pub(crate) fn heard_text(line: &super::line::ActiveLine) -> String {
 pub(crate) fn conclude_reply(
     commands: &mut Commands,
     entity: Entity,
-    line: &super::line::ActiveLine,
+    line: &super::active_line::ActiveLine,
     persona: Option<&mut Persona>,
     interrupted: bool,
 ) {

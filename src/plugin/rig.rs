@@ -22,6 +22,29 @@ use super::expression::Expression;
 use super::speaker::{Mouth, MouthRig, Speaker};
 use super::vrm::{Vrm, VrmCharacter, gltf_mesh_index};
 
+/// Morph-target faces: meshes under a [`Speaker`] are bound to its rig preset (or a VRM file's
+/// table) once loaded, and the mouth, with any expression, is added onto their weights after
+/// animation.
+pub struct MorphRigPlugin;
+
+impl Plugin for MorphRigPlugin {
+    fn build(&self, app: &mut App) {
+        super::require_on_speakers::<RigReport>(app);
+        if !app.world().contains_resource::<Assets<Vrm>>() {
+            app.init_asset::<Vrm>();
+        }
+        app.register_type::<RigReport>().add_systems(
+            PostUpdate,
+            (
+                (rebind_changed_speakers, bind_morphs, warn_unrigged)
+                    .chain()
+                    .in_set(super::Step::Morphs),
+                write_morphs.in_set(super::LipsyncSystems::Write),
+            ),
+        );
+    }
+}
+
 /// A `MorphWeights` entity bound to a speaker's mouth.
 #[derive(Component, Debug)]
 pub(crate) struct BoundMorphs {

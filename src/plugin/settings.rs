@@ -65,7 +65,7 @@ pub struct LipsyncSettings {
     /// `AIMLAPI_API_KEY` and `AIMLAPI_BASE_URL`, and without a key those voices speak offline
     /// (see `offline_fallback`).
     #[reflect(ignore)]
-    pub gateway: Option<crate::inworld::gateway::GatewayConfig>,
+    pub gateway: Option<crate::gateway::GatewayConfig>,
     /// The voice of a [`Speaker`](super::Speaker) that names none, when Inworld is available.
     pub default_voice: String,
     /// The voice used when Inworld is not available (no key): for speakers that name none, and in
@@ -109,7 +109,7 @@ pub struct LipsyncSettings {
     /// Places every speaker's voice in the world with these settings (a speaker's own
     /// [`SpatialVoice`](super::SpatialVoice) wins); `None`, the default, leaves voices mono
     /// unless a speaker has one. Needs a [`VoiceListener`](super::VoiceListener).
-    pub spatial: Option<super::SpatialVoice>,
+    pub spatial: Option<super::spatial_voice::SpatialVoice>,
     /// Master volume of every voice, linear (1 is as delivered), times each
     /// [`Speaker::gain`](super::Speaker::gain). Change it at any time (an options menu): playing
     /// voices follow from the next frame, ramping over
@@ -157,6 +157,15 @@ fn default_pronouncer() -> Arc<dyn Pronouncer> {
 }
 
 impl LipsyncSettings {
+    /// The voices of speakers that name none, and the offline fallback, for the resolver.
+    pub(crate) fn voice_defaults(&self) -> crate::speech::VoiceDefaults<'_> {
+        crate::speech::VoiceDefaults {
+            voice: &self.default_voice,
+            offline_voice: &self.default_offline_voice,
+            offline_fallback: self.offline_fallback,
+        }
+    }
+
     /// Settings for tests: no Inworld unless configured, a manual output, otherwise defaults.
     pub fn manual() -> Self {
         LipsyncSettings {

@@ -6,6 +6,18 @@ use crate::lipsync::MouthShape;
 
 use super::speaker::{Mouth, Speaker};
 
+/// 2D mouths: a [`SpriteMouth`] shows its speaker's mouth as a sprite sheet index.
+pub struct SpriteMouthPlugin;
+
+impl Plugin for SpriteMouthPlugin {
+    fn build(&self, app: &mut App) {
+        app.register_type::<SpriteMouth>().add_systems(
+            PostUpdate,
+            draw_sprite_mouths.in_set(super::LipsyncSystems::Write),
+        );
+    }
+}
+
 /// A 2D character's mouth: a [`Sprite`] whose texture atlas holds the nine drawings of
 /// [`MouthShape`] (A-H and X), switched every frame to the drawing of its speaker's mouth.
 /// Put it on the mouth's sprite, a child of the [`Speaker`] (or name the speaker).

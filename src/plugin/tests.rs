@@ -1,7 +1,9 @@
 //! Lifecycle checks on the plugin's private state.
 
+use std::any::TypeId;
 use std::time::Duration;
 
+use bevy::app::PluginGroupBuilder;
 use bevy::asset::AssetPlugin;
 use bevy::mesh::Mesh;
 
@@ -19,7 +21,7 @@ fn app() -> App {
 }
 
 fn lines_in_flight(app: &App) -> usize {
-    app.world().resource::<playback::Runtime>().lines.len()
+    app.world().resource::<state::SpeechLines>().in_flight()
 }
 
 #[test]
@@ -42,4 +44,94 @@ fn speakers_despawned_mid_line_leave_nothing_behind() {
         app.update();
     }
     assert_eq!(lines_in_flight(&app), 0);
+}
+
+/// An app with the group, less what `parts` leaves out.
+fn app_with(parts: impl FnOnce(PluginGroupBuilder) -> PluginGroupBuilder) -> App {
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, AssetPlugin::default()))
+        .init_asset::<Mesh>()
+        .add_plugins(parts(
+            LipsyncPlugins::new(LipsyncSettings {
+                inworld: InworldSetting::Disabled,
+                ..LipsyncSettings::manual()
+            })
+            .build(),
+        ));
+    app
+}
+
+/// The types of the systems in `PostUpdate` (their names need Bevy's `debug` feature).
+fn post_update_systems(app: &mut App) -> Vec<TypeId> {
+    app.update();
+    let schedule = app.get_schedule(PostUpdate).expect("PostUpdate");
+    schedule
+        .systems()
+        .expect("initialised by the update")
+        .map(|(_, system)| system.system_type())
+        .collect()
+}
+
+/// The type a function system has in a schedule.
+fn system_type<M>(system: impl IntoSystem<(), (), M>) -> TypeId {
+    IntoSystem::into_system(system).system_type()
+}
+
+#[test]
+fn a_speaker_without_the_3d_parts_carries_none_of_their_components() {
+    let mut full = app_with(|group| group);
+    let mut flat = app_with(|group| {
+        group
+            .disable::<MorphRigPlugin>()
+            .disable::<ExpressionPlugin>()
+            .disable::<HeadMotionPlugin>()
+            .disable::<VrmPlugin>()
+    });
+    for (app, parts) in [(&mut full, true), (&mut flat, false)] {
+        let npc = app.world_mut().spawn(Speaker::new("offline:male")).id();
+        app.update();
+        let npc = app.world().entity(npc);
+        assert!(npc.contains::<Mouth>() && npc.contains::<SpeechQueue>());
+        assert_eq!(npc.contains::<HeadMotion>(), parts);
+        assert_eq!(npc.contains::<Expression>(), parts);
+        assert_eq!(npc.contains::<RigReport>(), parts);
+        assert_eq!(npc.contains::<motion::HeadRig>(), parts);
+    }
+    // The speech core still speaks: the line is sent and in flight.
+    let npc = flat.world_mut().spawn(Speaker::new("offline:male")).id();
+    flat.world_mut()
+        .commands()
+        .entity(npc)
+        .say("Flat, and still talking.");
+    flat.update();
+    assert_eq!(lines_in_flight(&flat), 1);
+}
+
+#[test]
+fn disabling_a_part_removes_its_systems() {
+    let all = post_update_systems(&mut app_with(|group| group));
+    let without_heads = post_update_systems(&mut app_with(|g| g.disable::<HeadMotionPlugin>()));
+    let heads = [
+        system_type(motion::sway_heads),
+        system_type(motion::seed_heads),
+        system_type(motion::find_bones),
+        system_type(motion::attach_bones),
+        system_type(motion::write_bones),
+        system_type(motion::face_vrm_heads),
+    ];
+    for system in heads {
+        assert!(all.contains(&system), "head motion runs with every part");
+        assert!(
+            !without_heads.contains(&system),
+            "and is gone without HeadMotionPlugin"
+        );
+    }
+    // The other parts keep theirs.
+    for system in [
+        system_type(evaluate::evaluate_mouths),
+        system_type(expression::update_expressions),
+        system_type(rig::write_morphs),
+    ] {
+        assert!(without_heads.contains(&system));
+    }
 }

@@ -19,7 +19,7 @@ use crate::speech::Recording;
 /// Loaded by the `AssetServer` from the audio file (`assets.load("lines/greeting.mp3")`); the
 /// timeline is the file beside it with the extension `.json` (what the `say` and `bake` tools
 /// write), and both hot-reload. Without one, a transcript beside it (`.txt`) is placed on the
-/// sound as it loads ([`bake`](crate::bake)), giving words and shapes; without either, the
+/// sound as it loads ([`bake`](crate::speech::bake)), giving words and shapes; without either, the
 /// shapes are estimated from the sound alone ([`VoiceLine::timing`] says which).
 /// A game can also build one in code, e.g. from lines synthesised at load time, with
 /// [`VoiceLine::new`] and `Assets::add`.
@@ -60,7 +60,8 @@ impl VoiceLine {
         match timeline {
             Some(timeline) => VoiceLine::timed(audio, timeline, LineTiming::Timeline),
             None => {
-                let baked = crate::bake::bake_decoded(&audio, None, &crate::offline::Lexicon);
+                let baked =
+                    crate::speech::bake::bake_decoded(&audio, None, &crate::offline::Lexicon);
                 VoiceLine::timed(audio, &baked, LineTiming::Sound)
             }
         }
@@ -68,7 +69,8 @@ impl VoiceLine {
 
     /// A line from decoded audio and its transcript, placed on the sound.
     pub fn transcribed(audio: DecodedAudio, transcript: &str) -> VoiceLine {
-        let baked = crate::bake::bake_decoded(&audio, Some(transcript), &crate::offline::Lexicon);
+        let baked =
+            crate::speech::bake::bake_decoded(&audio, Some(transcript), &crate::offline::Lexicon);
         VoiceLine::timed(audio, &baked, LineTiming::Transcript)
     }
 

@@ -10,6 +10,21 @@ use bevy::world_serialization::WorldAssetRoot;
 
 use crate::lipsync::{VrmError, VrmExpressions};
 
+/// VRM characters: `.vrm` files load as [`Vrm`] assets, and a [`VrmCharacter`] spawns its scene
+/// under its speaker (head motion faces the way its version faces).
+pub struct VrmPlugin;
+
+impl Plugin for VrmPlugin {
+    fn build(&self, app: &mut App) {
+        if !app.world().contains_resource::<Assets<Vrm>>() {
+            app.init_asset::<Vrm>();
+        }
+        app.register_type::<VrmCharacter>()
+            .init_asset_loader::<VrmLoader>()
+            .add_systems(PostUpdate, spawn_vrm_scenes.in_set(super::Step::Scenes));
+    }
+}
+
 /// A VRM character file (`.vrm`, VRM 0.x or 1.0): its expression table, and the same file
 /// loaded as a glTF for its scene.
 ///

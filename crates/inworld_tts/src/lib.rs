@@ -2,11 +2,11 @@
 //!
 //! `inworld_tts` owns everything that speaks Inworld's protocol: requests and their local
 //! validation, the streaming NDJSON / per-chunk WAV decoder, the conversion of every timestamp
-//! into frames of the utterance's audio, errors, retries, long text, the Voices API and tokens;
-//! and, behind the `emulator` feature, a loopback server that speaks the same protocol with
-//! fault injection, for tests and demos without a key. It does not play audio, animate a face
-//! or know any game engine: it hands out PCM and [`lipsync_core::alignment`] timelines, on the
-//! tokio runtime of the caller.
+//! into frames of the utterance's audio, errors, retries, long text, the Voices API and tokens.
+//! It does not play audio, animate a face or know any game engine: it hands out PCM and
+//! [`lipsync_core::alignment`] timelines, on the tokio runtime of the caller. A loopback server
+//! that speaks the same protocol with fault injection, for tests and demos without a key, is
+//! the `inworld_emulator` crate.
 //!
 //!
 //! - [`InworldConfig`] holds the credentials (never shown in `Debug`), base URL and timeouts;
@@ -28,10 +28,7 @@
 mod client;
 mod config;
 mod decode;
-#[cfg(feature = "emulator")]
-pub mod emulator;
 mod error;
-pub mod gateway;
 mod ndjson;
 mod request;
 pub mod router;

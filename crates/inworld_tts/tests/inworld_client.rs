@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use inworld_tts::emulator::{
+use inworld_emulator::{
     AuthScheme, Emulator, EmulatorConfig, EmulatorHandle, Fault, OPENXR_VISEMES, Pacing, Rendered,
     render_tones,
 };

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use inworld_tts::emulator::EmulatorHandle;
+use inworld_emulator::EmulatorHandle;
 use inworld_tts::router::{ChatMessage, ChatRequest, SentenceSplitter};
 use inworld_tts::{InworldClient, InworldError};
 

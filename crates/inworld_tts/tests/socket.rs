@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use inworld_tts::emulator::{EmulatorHandle, Fault, Pacing};
+use inworld_emulator::{EmulatorHandle, Fault, Pacing};
 use inworld_tts::{
     AudioChunk, InworldClient, InworldError, SocketContext, SocketEvent, SocketOptions,
     StreamEvent, SynthesisRequest, TimestampTransport, TtsSocket,

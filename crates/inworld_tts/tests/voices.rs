@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use inworld_tts::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+use inworld_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use inworld_tts::{
     CloneVoiceRequest, Credentials, DesignVoiceRequest, InworldClient, InworldConfig, InworldError,
     LangCode, ListVoices, PublishVoice, RetryPolicy, VoiceSample, VoiceSource, VoiceUpdate,

@@ -11,7 +11,7 @@
 //! | item | what it is |
 //! |---|---|
 //! | [`alignment`] | timelines keyed by audio frames ([`FrameOffset`](alignment::FrameOffset), [`Alignment`](alignment::Alignment)), shared by every layer |
-//! | [`Viseme`], [`InworldCategory`] | the canonical 15 OpenXR visemes (with OpenXR and Ready Player Me names), with what each looks like; Inworld's 12 categories + silence |
+//! | [`Viseme`], [`VisemeCategory`] | the canonical 15 OpenXR visemes (with OpenXR and Ready Player Me names), with what each looks like; Inworld's 12 categories + silence |
 //! | [`phone_visemes`], [`normalize_phone`] | IPA normalisation (stress, length, tie bars, diacritics) and the phone → viseme table, diphthongs split in two |
 //! | [`read_aloud`], [`Pronouncer`], [`spell`] | text → visemes for speech without phones: a lent pronunciation, or spelling |
 //! | [`VisemeTrack`], [`build_keys`] | choosing the source per utterance and building the keys from an [`Alignment`](alignment::Alignment) |
@@ -85,5 +85,5 @@ pub use schedule::DisplayTiming;
 pub use timeline::VisemeTimeline;
 pub use timeline_file::{TimedPhone, TimedText, TimedViseme, TimelineFile, TimelineFileError};
 pub use track::{UnknownSymbols, VisemeKey, VisemeSource, VisemeTrack, build_keys};
-pub use viseme::{InworldCategory, UnknownViseme, Viseme};
+pub use viseme::{UnknownViseme, Viseme, VisemeCategory};
 pub use vrm::{VRM_MOUTH, VrmBind, VrmError, VrmExpression, VrmExpressions, VrmMesh, VrmVersion};

@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 
-use super::viseme::{InworldCategory, Viseme};
+use super::viseme::{Viseme, VisemeCategory};
 
 /// Where a diphthong's span is split between its two shapes: the first shape holds most of it.
 pub const DIPHTHONG_SPLIT: f32 = 0.6;
@@ -148,17 +148,17 @@ pub fn phone_visemes(phone: &str) -> Option<PhoneVisemes> {
 }
 
 /// The viseme for an Inworld category, refined by the phone when the phone's own (first) shape
-/// is one the category stands for ([`InworldCategory::allows`]); otherwise the category's
+/// is one the category stands for ([`VisemeCategory::allows`]); otherwise the category's
 /// default.
 ///
 /// ```
-/// use lipsync_core::{InworldCategory, Viseme, category_viseme};
+/// use lipsync_core::{VisemeCategory, Viseme, category_viseme};
 ///
-/// assert_eq!(category_viseme(InworldCategory::Cdgknstxyz, Some("k")), Viseme::Kk);
-/// assert_eq!(category_viseme(InworldCategory::Cdgknstxyz, None), Viseme::Dd);
-/// assert_eq!(category_viseme(InworldCategory::Aei, Some("ɛ1")), Viseme::E);
+/// assert_eq!(category_viseme(VisemeCategory::Cdgknstxyz, Some("k")), Viseme::Kk);
+/// assert_eq!(category_viseme(VisemeCategory::Cdgknstxyz, None), Viseme::Dd);
+/// assert_eq!(category_viseme(VisemeCategory::Aei, Some("ɛ1")), Viseme::E);
 /// ```
-pub fn category_viseme(category: InworldCategory, phone: Option<&str>) -> Viseme {
+pub fn category_viseme(category: VisemeCategory, phone: Option<&str>) -> Viseme {
     phone
         .and_then(phone_visemes)
         .and_then(PhoneVisemes::first)
@@ -264,7 +264,7 @@ mod tests {
 
     #[test]
     fn categories_are_refined_by_the_phone() {
-        use InworldCategory as C;
+        use VisemeCategory as C;
         assert_eq!(category_viseme(C::Cdgknstxyz, Some("k")), Kk);
         assert_eq!(category_viseme(C::Cdgknstxyz, Some("s")), Ss);
         assert_eq!(category_viseme(C::Cdgknstxyz, Some("n")), Nn);
@@ -307,7 +307,7 @@ mod tests {
         let by_category: Vec<_> = categories
             .iter()
             .zip(phones)
-            .map(|(c, p)| InworldCategory::parse(c).map(|c| category_viseme(c, Some(p))))
+            .map(|(c, p)| VisemeCategory::parse(c).map(|c| category_viseme(c, Some(p))))
             .collect();
         assert_eq!(
             by_category,

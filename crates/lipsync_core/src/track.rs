@@ -24,7 +24,7 @@ use crate::alignment::{Alignment, CharacterMark, FrameOffset, FrameSpan, PhoneMa
 use super::letters::SpelledViseme;
 use super::phoneme::{PhoneVisemes, category_viseme, phone_visemes};
 use super::pronounce::{Pronouncer, read_aloud};
-use super::viseme::{InworldCategory, Viseme};
+use super::viseme::{Viseme, VisemeCategory};
 
 /// Where a key's viseme came from, in priority order (highest first).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -312,7 +312,7 @@ impl Reader<'_> {
                         (visemes, VisemeSource::Phones)
                     }
                     None => {
-                        let category = InworldCategory::parse(&phone.viseme);
+                        let category = VisemeCategory::parse(&phone.viseme);
                         let (shown, source) = match category {
                             Some(c) => (category_viseme(c, None), VisemeSource::Categories),
                             None => (Viseme::NEUTRAL, VisemeSource::Phones),
@@ -342,7 +342,7 @@ impl Reader<'_> {
     fn categories(&mut self, phones: &[PhoneMark]) {
         let source = VisemeSource::Categories;
         for phone in phones {
-            let viseme = match InworldCategory::parse(&phone.viseme) {
+            let viseme = match VisemeCategory::parse(&phone.viseme) {
                 Some(category) => {
                     self.recognised += 1;
                     category_viseme(category, Some(&phone.symbol))

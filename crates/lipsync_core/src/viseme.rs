@@ -4,9 +4,9 @@
 //! avatars and Inworld's `lipsyncAlignment` (with `visemeSet: "OPENXR"`) also use. Every other
 //! set is mapped onto it at the decoding edge and never travels further as a string.
 //!
-//! [`InworldCategory`] is the coarser set of 12 categories plus silence that Inworld attaches to
+//! [`VisemeCategory`] is the coarser set of 12 categories plus silence that Inworld attaches to
 //! each phone (`visemeSymbol`); a category names a group of sounds, so the same category can
-//! stand for several canonical visemes (see [`InworldCategory::allows`]).
+//! stand for several canonical visemes (see [`VisemeCategory::allows`]).
 //!
 //! # What each viseme looks like
 //! For building a rig or checking one; [`JAW_OPENING`](crate::JAW_OPENING) and the ARKit
@@ -243,7 +243,7 @@ pub struct UnknownViseme(pub String);
 ///
 /// Named after the letters Inworld spells them with (`cdgknstxyz` groups t, d, k, g, n, s, z).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum InworldCategory {
+pub enum VisemeCategory {
     /// `aei`: open and mid vowels.
     Aei,
     /// `bmp`: lips closed.
@@ -272,48 +272,48 @@ pub enum InworldCategory {
     Sil,
 }
 
-impl InworldCategory {
+impl VisemeCategory {
     /// Every category, silence last.
-    pub const ALL: [InworldCategory; 13] = [
-        InworldCategory::Aei,
-        InworldCategory::Bmp,
-        InworldCategory::Cdgknstxyz,
-        InworldCategory::Chjsh,
-        InworldCategory::Ee,
-        InworldCategory::Fv,
-        InworldCategory::L,
-        InworldCategory::O,
-        InworldCategory::Qw,
-        InworldCategory::R,
-        InworldCategory::Th,
-        InworldCategory::U,
-        InworldCategory::Sil,
+    pub const ALL: [VisemeCategory; 13] = [
+        VisemeCategory::Aei,
+        VisemeCategory::Bmp,
+        VisemeCategory::Cdgknstxyz,
+        VisemeCategory::Chjsh,
+        VisemeCategory::Ee,
+        VisemeCategory::Fv,
+        VisemeCategory::L,
+        VisemeCategory::O,
+        VisemeCategory::Qw,
+        VisemeCategory::R,
+        VisemeCategory::Th,
+        VisemeCategory::U,
+        VisemeCategory::Sil,
     ];
 
     /// The category as Inworld writes it (`"aei"`, ..., `"sil"`).
     pub fn name(self) -> &'static str {
         match self {
-            InworldCategory::Aei => "aei",
-            InworldCategory::Bmp => "bmp",
-            InworldCategory::Cdgknstxyz => "cdgknstxyz",
-            InworldCategory::Chjsh => "chjsh",
-            InworldCategory::Ee => "ee",
-            InworldCategory::Fv => "fv",
-            InworldCategory::L => "l",
-            InworldCategory::O => "o",
-            InworldCategory::Qw => "qw",
-            InworldCategory::R => "r",
-            InworldCategory::Th => "th",
-            InworldCategory::U => "u",
-            InworldCategory::Sil => "sil",
+            VisemeCategory::Aei => "aei",
+            VisemeCategory::Bmp => "bmp",
+            VisemeCategory::Cdgknstxyz => "cdgknstxyz",
+            VisemeCategory::Chjsh => "chjsh",
+            VisemeCategory::Ee => "ee",
+            VisemeCategory::Fv => "fv",
+            VisemeCategory::L => "l",
+            VisemeCategory::O => "o",
+            VisemeCategory::Qw => "qw",
+            VisemeCategory::R => "r",
+            VisemeCategory::Th => "th",
+            VisemeCategory::U => "u",
+            VisemeCategory::Sil => "sil",
         }
     }
 
     /// Reads a category case-insensitively, `STOP` included; `None` for anything else.
-    pub fn parse(symbol: &str) -> Option<InworldCategory> {
+    pub fn parse(symbol: &str) -> Option<VisemeCategory> {
         let symbol = symbol.trim();
         if symbol.eq_ignore_ascii_case("STOP") {
-            return Some(InworldCategory::Sil);
+            return Some(VisemeCategory::Sil);
         }
         Self::ALL
             .into_iter()
@@ -325,17 +325,17 @@ impl InworldCategory {
     /// `l` is DD (tongue up; some rigs prefer NN); the phone `l` on its own maps to NN.
     pub fn default_viseme(self) -> Viseme {
         match self {
-            InworldCategory::Aei => Viseme::Aa,
-            InworldCategory::Bmp => Viseme::Pp,
-            InworldCategory::Cdgknstxyz | InworldCategory::L => Viseme::Dd,
-            InworldCategory::Chjsh => Viseme::Ch,
-            InworldCategory::Ee => Viseme::Ih,
-            InworldCategory::Fv => Viseme::Ff,
-            InworldCategory::O => Viseme::Oh,
-            InworldCategory::Qw | InworldCategory::U => Viseme::Ou,
-            InworldCategory::R => Viseme::Rr,
-            InworldCategory::Th => Viseme::Th,
-            InworldCategory::Sil => Viseme::Sil,
+            VisemeCategory::Aei => Viseme::Aa,
+            VisemeCategory::Bmp => Viseme::Pp,
+            VisemeCategory::Cdgknstxyz | VisemeCategory::L => Viseme::Dd,
+            VisemeCategory::Chjsh => Viseme::Ch,
+            VisemeCategory::Ee => Viseme::Ih,
+            VisemeCategory::Fv => Viseme::Ff,
+            VisemeCategory::O => Viseme::Oh,
+            VisemeCategory::Qw | VisemeCategory::U => Viseme::Ou,
+            VisemeCategory::R => Viseme::Rr,
+            VisemeCategory::Th => Viseme::Th,
+            VisemeCategory::Sil => Viseme::Sil,
         }
     }
 
@@ -344,16 +344,16 @@ impl InworldCategory {
     /// IH; every other category allows only its default.
     pub fn allows(self, viseme: Viseme) -> bool {
         match self {
-            InworldCategory::Cdgknstxyz => {
+            VisemeCategory::Cdgknstxyz => {
                 matches!(viseme, Viseme::Dd | Viseme::Kk | Viseme::Ss | Viseme::Nn)
             }
-            InworldCategory::Aei => matches!(viseme, Viseme::Aa | Viseme::E | Viseme::Ih),
+            VisemeCategory::Aei => matches!(viseme, Viseme::Aa | Viseme::E | Viseme::Ih),
             _ => viseme == self.default_viseme(),
         }
     }
 }
 
-impl fmt::Display for InworldCategory {
+impl fmt::Display for VisemeCategory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
@@ -406,19 +406,19 @@ mod tests {
 
     #[test]
     fn categories_parse_case_insensitively() {
-        for c in InworldCategory::ALL {
-            assert_eq!(InworldCategory::parse(c.name()), Some(c));
-            assert_eq!(InworldCategory::parse(&c.name().to_uppercase()), Some(c));
+        for c in VisemeCategory::ALL {
+            assert_eq!(VisemeCategory::parse(c.name()), Some(c));
+            assert_eq!(VisemeCategory::parse(&c.name().to_uppercase()), Some(c));
             assert!(c.allows(c.default_viseme()));
         }
-        assert_eq!(InworldCategory::parse("STOP"), Some(InworldCategory::Sil));
-        assert_eq!(InworldCategory::parse("xyz"), None);
-        assert_eq!(InworldCategory::parse(""), None);
+        assert_eq!(VisemeCategory::parse("STOP"), Some(VisemeCategory::Sil));
+        assert_eq!(VisemeCategory::parse("xyz"), None);
+        assert_eq!(VisemeCategory::parse(""), None);
     }
 
     #[test]
     fn category_defaults_follow_lipsync_md() {
-        use InworldCategory as C;
+        use VisemeCategory as C;
         let table = [
             (C::Bmp, Viseme::Pp),
             (C::Fv, Viseme::Ff),

@@ -1,7 +1,7 @@
 //! The set-up the client tests share: an emulator on loopback that requires a key, and a client
 //! pointed at it.
 
-use inworld_tts::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+use inworld_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use inworld_tts::{Credentials, InworldClient, InworldConfig};
 
 /// An emulator that accepts only `key`.
