@@ -98,31 +98,6 @@ impl SpeechLines {
         self.lines.remove(&line.id);
         let text = line.text().to_owned();
         let cut = match end {
-            LineEnd::Finished => {
-                line.mark_done();
-                emit(
-                    commands,
-                    SpeechFinished {
-                        entity,
-                        line: line.line,
-                        text,
-                        interrupted: false,
-                    },
-                );
-                false
-            }
-            LineEnd::Interrupted => {
-                emit(
-                    commands,
-                    SpeechFinished {
-                        entity,
-                        line: line.line,
-                        text,
-                        interrupted: true,
-                    },
-                );
-                true
-            }
             LineEnd::Failed(error) => {
                 // Its voice has played what was delivered (or never started).
                 line.mark_done();
@@ -136,6 +111,22 @@ impl SpeechLines {
                     },
                 );
                 true
+            }
+            LineEnd::Finished | LineEnd::Interrupted => {
+                let interrupted = matches!(end, LineEnd::Interrupted);
+                if !interrupted {
+                    line.mark_done();
+                }
+                emit(
+                    commands,
+                    SpeechFinished {
+                        entity,
+                        line: line.line,
+                        text,
+                        interrupted,
+                    },
+                );
+                interrupted
             }
         };
         conclude_reply(commands, entity, &line, persona, cut);

@@ -12,6 +12,23 @@ fn replies_heard(h: &mut Harness) -> Arc<Mutex<Vec<ReplyHeard>>> {
     replies
 }
 
+/// For each [`ReplyHeard`], how many lines had ended (finished or failed) when it came: a
+/// reply is reported after its own line's end.
+fn line_ends_before_each_reply(h: &mut Harness) -> Arc<Mutex<Vec<usize>>> {
+    let ends: Arc<Mutex<usize>> = Arc::default();
+    let at_reply: Arc<Mutex<Vec<usize>>> = Arc::default();
+    let (finished, failed) = (ends.clone(), ends.clone());
+    h.app
+        .add_observer(move |_: On<SpeechFinished>| *finished.lock().expect("ends") += 1)
+        .add_observer(move |_: On<SpeechFailed>| *failed.lock().expect("ends") += 1);
+    let sink = at_reply.clone();
+    h.app.add_observer(move |_: On<ReplyHeard>| {
+        let ends = *ends.lock().expect("ends");
+        sink.lock().expect("replies").push(ends);
+    });
+    at_reply
+}
+
 /// The `messages` of every chat request the emulator received, as (role, content).
 fn chat_requests(emulator: &bevy_lipsync::emulator::EmulatorHandle) -> Vec<Vec<(String, String)>> {
     emulator
@@ -153,6 +170,7 @@ fn barging_in_silences_the_reply_and_remembers_only_the_heard_words() {
         s.buffer = Duration::from_millis(500);
     });
     let replies = replies_heard(&mut h);
+    let ends_at_reply = line_ends_before_each_reply(&mut h);
     let speaker = spawn_persona(&mut h, "Ashley");
     let long = "Once upon a time there was a miller with three sons. The eldest took the mill, \
                 the second the donkey, and the youngest only the cat. He sat down and wept.";
@@ -218,6 +236,8 @@ fn barging_in_silences_the_reply_and_remembers_only_the_heard_words() {
     );
     assert!(long.starts_with(&replies[0].heard) && replies[0].heard.len() < long.len());
     assert_eq!(replies[1].heard, "Yes?");
+    // Each reply is reported after its line's end, the one cut short included.
+    assert_eq!(*ends_at_reply.lock().expect("ends"), [1, 2]);
     let requests = chat_requests(&emulator);
     assert_eq!(
         requests[1][2],

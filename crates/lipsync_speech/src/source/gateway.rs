@@ -63,19 +63,17 @@ impl SpeechSource for Gateway {
             {
                 let fetched = client.synthesize(text, voice, model.as_deref()).await;
                 let text = std::mem::take(text);
-                self.state = match fetched {
-                    Ok(bytes) => match place(bytes, text).await {
-                        Ok(recording) => State::Playing(Recorded::new(recording)),
-                        Err(e) => {
-                            self.state = State::Over;
-                            return Some(Err(e));
-                        }
-                    },
+                let placed = match fetched {
+                    Ok(bytes) => place(bytes, text).await,
+                    Err(e) => Err(SpeechError::Gateway(e)),
+                };
+                match placed {
+                    Ok(recording) => self.state = State::Playing(Recorded::new(recording)),
                     Err(e) => {
                         self.state = State::Over;
-                        return Some(Err(SpeechError::Gateway(e)));
+                        return Some(Err(e));
                     }
-                };
+                }
             }
             match &mut self.state {
                 State::Playing(recorded) => recorded.next_chunk().await,
