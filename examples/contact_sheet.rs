@@ -105,7 +105,7 @@ fn main() -> AppExit {
         }))
         .add_plugins(LipsyncPlugin::new(LipsyncSettings {
             inworld: InworldSetting::Disabled,
-            output: OutputSetting::Virtual,
+            output: OutputMode::Virtual(OutputConfig::default()),
             ..default()
         }))
         .insert_resource(options)

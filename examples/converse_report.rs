@@ -211,7 +211,7 @@ fn reply_latency(emulator: &EmulatorHandle, replies: usize) -> Vec<f64> {
         .expect("loopback http is accepted");
     let settings = LipsyncSettings {
         inworld: InworldSetting::Config(Box::new(inworld)),
-        output: OutputSetting::Virtual,
+        output: OutputMode::Virtual(OutputConfig::default()),
         ..Default::default()
     };
     let mut app = App::new();

@@ -61,12 +61,11 @@ impl Run {
     fn new(speakers: usize) -> Self {
         let settings = LipsyncSettings {
             inworld: InworldSetting::Disabled,
-            output: OutputSetting::Manual,
-            virtual_output: OutputConfig {
+            output: OutputMode::Manual(OutputConfig {
                 device_rate: 48_000,
                 block_frames: BLOCK,
                 max_voices: speakers.max(1),
-            },
+            }),
             latency: LatencySettings {
                 output_latency: Some(Duration::from_millis(20)),
                 user_offset: Duration::ZERO,

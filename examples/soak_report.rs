@@ -161,11 +161,10 @@ fn app(emulator: &EmulatorHandle) -> (App, Shared) {
     };
     let settings = LipsyncSettings {
         inworld: InworldSetting::Config(Box::new(inworld)),
-        output: OutputSetting::Virtual,
-        virtual_output: OutputConfig {
+        output: OutputMode::Virtual(OutputConfig {
             max_voices: SPEAKERS * 2,
             ..OutputConfig::default()
-        },
+        }),
         ..Default::default()
     };
     let mut app = App::new();

@@ -272,8 +272,12 @@ fn harness(emulator: &EmulatorHandle, breakage: &Breakage) -> Harness {
             max_backoff: Duration::from_millis(300),
         };
         settings.inworld = bevy_lipsync::prelude::InworldSetting::Config(Box::new(config));
-        settings.virtual_output.device_rate = RATE;
-        settings.virtual_output.block_frames = BLOCK / 2;
+        settings.output =
+            bevy_lipsync::audio::OutputMode::Manual(bevy_lipsync::audio::OutputConfig {
+                device_rate: RATE,
+                block_frames: BLOCK / 2,
+                max_voices: 8,
+            });
     })
 }
 

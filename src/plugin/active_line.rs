@@ -1,13 +1,16 @@
 //! The main thread's view of one line being spoken.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::alignment::{Alignment, AlignmentUpdate, FrameOffset};
 use crate::audio::{AudibleClock, AudiblePosition, ClockState, LatencySettings, VoiceControl};
-use crate::lipsync::VisemeTimeline;
+use crate::lipsync::{DisplayTiming, VisemeTimeline};
+use crate::speech::SpeechError;
 
 use crate::speech::runtime::{Canceller, UtteranceId};
 
+use super::events::STALL_AFTER;
 use super::line::{Line, LineId, LineProgress, LineSource};
 
 /// A line from its request to its last audible frame. Dropping it (stopped, failed, speaker
@@ -30,16 +33,16 @@ pub(crate) struct ActiveLine {
     pub(crate) stream_ended: bool,
     /// The request failed after some audio was delivered: that audio plays to its end, then
     /// the line reports this failure instead of finishing.
-    pub(crate) failure: Option<std::sync::Arc<crate::speech::SpeechError>>,
+    failure: Option<Arc<SpeechError>>,
     /// The first block was rendered: the mouth follows the line (it may anticipate the sound).
-    pub(crate) rendered: bool,
+    rendered: bool,
     /// [`SpeechStarted`](super::SpeechStarted) was sent: the first frame is heard while the frame
     /// being computed is on screen.
-    pub(crate) started: bool,
+    started: bool,
     /// Its output stopped playing it (reported with a [`SpeechStalled`](super::SpeechStalled)).
-    pub(crate) stalled: bool,
+    stalled: bool,
     pub(crate) first_chunk: Option<Duration>,
-    pub(crate) first_audio: Option<Duration>,
+    first_audio: Option<Duration>,
     /// Next word to announce.
     pub(crate) next_word: usize,
     pub(crate) heard: AudiblePosition,
@@ -147,10 +150,7 @@ impl ActiveLine {
     }
 
     /// The request failed after audio was delivered: let it play out, then report `error`.
-    pub(crate) fn fail_after_playback(
-        &mut self,
-        error: std::sync::Arc<crate::speech::SpeechError>,
-    ) {
+    pub(crate) fn fail_after_playback(&mut self, error: Arc<SpeechError>) {
         self.failure = Some(error);
         // The runtime closed the voice when the request failed: what was written drains.
         self.stream_ended = true;
@@ -192,12 +192,79 @@ impl ActiveLine {
 
     /// Reads the clock at `at` with `latency` (the calibration of this frame). A line without a
     /// voice yet has not started.
-    pub(crate) fn listen(&mut self, at: Instant, latency: LatencySettings) -> AudiblePosition {
+    fn listen(&mut self, at: Instant, latency: LatencySettings) -> AudiblePosition {
         if let Some((_, clock)) = &mut self.voice {
             clock.set_latency(latency);
             self.heard = clock.audible_position(at);
         }
         self.heard
+    }
+
+    /// One frame of the line's life, at the frame's instant `at`: the clock is read, and the
+    /// line starts (announced in the frame on screen while its first sample is heard, like a
+    /// word), stalls or plays again, moves the mouth, or ends. The caller turns the step into
+    /// events and the mouth.
+    pub(crate) fn advance(
+        &mut self,
+        at: Instant,
+        latency: LatencySettings,
+        timing: DisplayTiming,
+        stall_timeout: Duration,
+    ) -> LineStep {
+        let heard = self.listen(at, latency);
+        let mut step = LineStep {
+            heard,
+            started: None,
+            stall: None,
+            shown: None,
+            ended: false,
+        };
+        self.rendered |= heard.state != ClockState::NotStarted;
+        // Rendered earlier, the start may still wait in the device's buffer.
+        if self.rendered && !self.started && heard.until_heard <= timing.lookahead() {
+            self.started = true;
+            let waited = at.saturating_duration_since(self.requested_at) + heard.until_heard;
+            self.first_audio = Some(waited);
+            step.started = Some(waited);
+        }
+        // The output stopped playing it: reported, the mouth relaxes, and past the timeout the
+        // line fails (its voice stopped, so a returning device does not play it late).
+        let stalled = heard.stalled_for >= STALL_AFTER;
+        if stalled != self.stalled {
+            self.stalled = stalled;
+            step.stall = Some(stalled);
+        }
+        let timed_out = stalled && heard.stalled_for >= stall_timeout;
+        if timed_out {
+            if let Some((control, _)) = &self.voice {
+                control.interrupt();
+            }
+            self.failure.get_or_insert_with(|| {
+                Arc::new(SpeechError::OutputStalled {
+                    after: heard.stalled_for,
+                })
+            });
+        }
+        // Paused and heard to where it stopped, or stalled: the mouth relaxes until it plays
+        // again.
+        if self.rendered && heard.state != ClockState::Paused && !stalled {
+            let rate = self.timeline.sample_rate();
+            let advancing = heard.state == ClockState::Playing;
+            self.shown = timing.display_position(heard.signed_frames(rate), advancing, rate);
+            step.shown = Some(self.shown);
+        }
+        step.ended = self.is_over() || timed_out;
+        step
+    }
+
+    /// Whether the line has started being heard (its words may be announced).
+    pub(crate) fn has_started(&self) -> bool {
+        self.started
+    }
+
+    /// The error the line ends with, if it failed; taken once.
+    pub(crate) fn take_failure(&mut self) -> Option<Arc<SpeechError>> {
+        self.failure.take()
     }
 
     /// Seconds of the line heard at `at` by its audible clock (`None` before its voice plays).
@@ -229,6 +296,21 @@ impl ActiveLine {
             delivered: self.stream_ended,
         }
     }
+}
+
+/// What one frame found of a line ([`ActiveLine::advance`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LineStep {
+    /// Where the line is heard this frame.
+    pub(crate) heard: AudiblePosition,
+    /// The line started being heard this frame, this long after it was asked for.
+    pub(crate) started: Option<Duration>,
+    /// Its output stopped (`true`) or went on (`false`) playing it this frame.
+    pub(crate) stall: Option<bool>,
+    /// The position the mouth shows (frames of the line), when it follows the line.
+    pub(crate) shown: Option<f64>,
+    /// The line is over: heard to its end, or failed ([`ActiveLine::take_failure`]).
+    pub(crate) ended: bool,
 }
 
 impl Drop for ActiveLine {

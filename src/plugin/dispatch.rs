@@ -12,13 +12,37 @@ use crate::speech::{
 };
 
 use super::active_line::ActiveLine;
-use super::events::{SpeechFailed, emit};
+use super::events::{SpeechFailed, VoiceRejected, emit};
 use super::line::LineSource;
 use super::persona::Persona;
 use super::settings::LipsyncSettings;
 use super::speaker::{Mouth, Speaker, SpeechQueue};
 use super::state::{FrameClocks, LineEnd, SpeechLines};
 use super::voice_line::{VoiceLine, VoiceLineError};
+
+/// Checks the voice of every speaker inserted or changed this frame: one that does not parse
+/// is logged and reported with [`VoiceRejected`](super::VoiceRejected) at once.
+pub(crate) fn check_voices(
+    mut commands: Commands,
+    speakers: Query<(Entity, &Speaker), Changed<Speaker>>,
+) {
+    for (entity, speaker) in &speakers {
+        let Some(voice) = speaker.voice.as_deref() else {
+            continue;
+        };
+        if let Err(error) = VoiceDescriptor::parse(voice) {
+            error!("bevy_lipsync: the voice of speaker {entity} is unusable: {error}");
+            emit(
+                &mut commands,
+                VoiceRejected {
+                    entity,
+                    voice: voice.to_owned(),
+                    error,
+                },
+            );
+        }
+    }
+}
 
 /// Stops lines asked to stop and starts the next waiting line of every idle speaker.
 pub(crate) fn dispatch_lines(

@@ -5,19 +5,17 @@ use std::time::Duration;
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 
-use crate::audio::ClockState;
 use crate::lipsync::{DisplayTiming, VisemeWeights};
 
 use super::display::RenderLatency;
 use super::events::{
-    EmotionChanged, STALL_AFTER, SpeechStalled, SpeechStarted, VisemeChanged, WordSpoken, emit,
+    EmotionChanged, SpeechStalled, SpeechStarted, VisemeChanged, WordSpoken, emit,
 };
 use super::expression::Expression;
 use super::output::SpeechOutput;
 use super::settings::LipsyncSettings;
 use super::speaker::{Mouth, Speaker, SpeechQueue};
 use super::state::{FrameClocks, LineEnd, SpeechLines};
-use crate::speech::SpeechError;
 
 /// Frames the pacing looks back over.
 const PACING_WINDOW: usize = 15;
@@ -110,14 +108,8 @@ pub(crate) fn evaluate_mouths(
             {
                 control.set_gain(speaker.gain * settings.voice_volume);
             }
-            let heard = line.listen(now, latency);
-            line.rendered |= heard.state != ClockState::NotStarted;
-            // Announced in the frame on screen while the first sample is heard, like a word:
-            // rendered earlier, the start may still wait in the device's buffer.
-            if line.rendered && !line.started && heard.until_heard <= timing.lookahead() {
-                line.started = true;
-                let waited = now.saturating_duration_since(line.requested_at) + heard.until_heard;
-                line.first_audio = Some(waited);
+            let step = line.advance(now, latency, timing, settings.stall_timeout);
+            if let Some(waited) = step.started {
                 emit(
                     &mut commands,
                     SpeechStarted {
@@ -129,11 +121,7 @@ pub(crate) fn evaluate_mouths(
                     },
                 );
             }
-            // The output stopped playing it: reported, the mouth relaxes, and past the timeout
-            // the line fails (its voice stopped, so a returning device does not play it late).
-            let stalled = heard.stalled_for >= STALL_AFTER;
-            if stalled != line.stalled {
-                line.stalled = stalled;
+            if let Some(stalled) = step.stall {
                 if stalled {
                     warn!(
                         "bevy_lipsync: the audio output stopped playing {entity}'s line {:?} \
@@ -147,30 +135,14 @@ pub(crate) fn evaluate_mouths(
                         entity,
                         line: line.line,
                         stalled,
-                        heard_seconds: heard.frames / f64::from(line.timeline.sample_rate()),
+                        heard_seconds: step.heard.frames / f64::from(line.timeline.sample_rate()),
                     },
                 );
             }
-            if stalled && heard.stalled_for >= settings.stall_timeout {
-                if let Some(control) = line.control() {
-                    control.interrupt();
-                }
-                line.failure.get_or_insert_with(|| {
-                    std::sync::Arc::new(SpeechError::OutputStalled {
-                        after: heard.stalled_for,
-                    })
-                });
-            }
-            // Paused and heard to where it stopped, or stalled: the mouth relaxes until it
-            // plays again.
-            if line.rendered && heard.state != ClockState::Paused && !line.stalled {
-                let rate = line.timeline.sample_rate();
-                let advancing = heard.state == ClockState::Playing;
-                let shown = timing.display_position(heard.signed_frames(rate), advancing, rate);
-                line.shown = shown;
+            if let Some(shown) = step.shown {
                 line.timeline.evaluate(shown, &mut target);
                 follows_line = true;
-                if line.started {
+                if line.has_started() {
                     announce_words(
                         &mut commands,
                         entity,
@@ -180,8 +152,7 @@ pub(crate) fn evaluate_mouths(
                     );
                 }
             }
-            finished =
-                line.is_over() || (line.stalled && heard.stalled_for >= settings.stall_timeout);
+            finished = step.ended;
         }
         let weights = if follows_line {
             target
@@ -209,7 +180,7 @@ pub(crate) fn evaluate_mouths(
             }
         }
         if finished && let Some(mut line) = queue.current.take() {
-            let end = match line.failure.take() {
+            let end = match line.take_failure() {
                 Some(error) => LineEnd::Failed(error),
                 None => LineEnd::Finished,
             };

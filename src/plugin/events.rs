@@ -1,16 +1,18 @@
-//! What the plugin tells the game, as observer events and as messages.
+//! What the plugin tells the game: observer events, and messages for those who ask.
 //!
 //! Every event is triggered on its speaker (observe it with `app.add_observer(..)` or
-//! `commands.entity(npc).observe(..)`) and also written as a message (read it with a
-//! `MessageReader`), in this order for a line: [`SpeechStarted`], [`WordSpoken`]s and
+//! `commands.entity(npc).observe(..)`). With [`EventMessagesPlugin`] (in [`LipsyncPlugins`],
+//! off until enabled) each is also written as a message, read with a `MessageReader`; without
+//! it nothing is cloned or buffered twice. In this order for a line: [`SpeechStarted`], [`WordSpoken`]s and
 //! [`VisemeChanged`]s as they are heard, then [`SpeechFinished`] or [`SpeechFailed`]. A line
 //! whose output stops mid-way also sends [`SpeechStalled`]; a markup in its text that changes
-//! the speaker's emotion sends [`EmotionChanged`] as the word it precedes is heard.
+//! the speaker's emotion sends [`EmotionChanged`] as the word it precedes is heard. A speaker
+//! whose voice descriptor does not parse sends [`VoiceRejected`] as soon as it is inserted.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use bevy::prelude::{Commands, Entity, EntityEvent, Message, World};
+use bevy::prelude::{App, Commands, Entity, EntityEvent, Message, Messages, Plugin, World};
 
 use crate::lipsync::{Emotion, Viseme};
 
@@ -133,14 +135,88 @@ pub struct SpeechFailed {
     pub error: Arc<SpeechError>,
 }
 
-/// Triggers `event` on its speaker and writes it as a message, once commands apply.
+/// A reply ended, played out or cut short: the player's line and the words of the reply that
+/// were heard (what the speaker's [`Persona`](super::Persona) now remembers). Sent after the line's
+/// [`SpeechFinished`] or [`SpeechFailed`].
+#[derive(EntityEvent, Message, Clone, Debug)]
+pub struct ReplyHeard {
+    /// The speaker.
+    pub entity: Entity,
+    /// Which line ([`SpeakExt::reply_to`](super::SpeakExt::reply_to) returned it).
+    pub line: LineId,
+    /// What the player said.
+    pub player: String,
+    /// The words of the reply that were heard, joined by spaces.
+    pub heard: String,
+    /// Whether the reply was cut short (a barge-in, a skip, an error).
+    pub interrupted: bool,
+}
+
+/// A speaker's voice descriptor does not parse: sent (and logged) the frame the [`Speaker`]
+/// is inserted or its voice changes, before any line is said, so a typo shows at once. Lines
+/// said with it fail with the same error.
+///
+/// [`Speaker`]: super::Speaker
+#[derive(EntityEvent, Message, Clone, Debug)]
+pub struct VoiceRejected {
+    /// The speaker.
+    pub entity: Entity,
+    /// The descriptor as written.
+    pub voice: String,
+    /// Why it does not parse, and what would.
+    pub error: crate::speech::DescriptorError,
+}
+
+/// Triggers `event` on its speaker once commands apply, and writes it as a message too when
+/// the game asked for messages ([`EventMessagesPlugin`]).
 pub(crate) fn emit<E>(commands: &mut Commands, event: E)
 where
     E: EntityEvent + Message + Clone,
     for<'a> E::Trigger<'a>: Default,
 {
     commands.queue(move |world: &mut World| {
-        world.write_message(event.clone());
+        if world.contains_resource::<Messages<E>>() {
+            world.write_message(event.clone());
+        }
         world.trigger(event);
     });
+}
+
+/// Writes every event of the plugin as a message as well, for games that read them with a
+/// `MessageReader` rather than observe them. Part of [`LipsyncPlugins`], disabled by default:
+///
+/// ```no_run
+/// use bevy::prelude::*;
+/// use bevy_lipsync::plugin::EventMessagesPlugin;
+/// use bevy_lipsync::prelude::*;
+///
+/// fn subtitles(mut words: MessageReader<WordSpoken>) {
+///     for word in words.read() {
+///         info!("{}", word.word);
+///     }
+/// }
+///
+/// App::new()
+///     .add_plugins((
+///         DefaultPlugins,
+///         LipsyncPlugins::default().build().enable::<EventMessagesPlugin>(),
+///     ))
+///     .add_systems(Update, subtitles);
+/// ```
+///
+/// [`LipsyncPlugins`]: super::LipsyncPlugins
+pub struct EventMessagesPlugin;
+
+impl Plugin for EventMessagesPlugin {
+    fn build(&self, app: &mut App) {
+        app.add_message::<SpeechStarted>()
+            .add_message::<WordSpoken>()
+            .add_message::<VisemeChanged>()
+            .add_message::<SpeechFinished>()
+            .add_message::<ReplyHeard>()
+            .add_message::<SpeechFailed>()
+            .add_message::<SpeechStalled>()
+            .add_message::<EmotionChanged>()
+            .add_message::<VoiceRejected>();
+    }
 }

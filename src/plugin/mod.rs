@@ -66,26 +66,27 @@ use bevy::app::{AnimationSystems, PluginGroupBuilder};
 use bevy::prelude::*;
 use bevy::transform::TransformSystems;
 
-use crate::inworld::{InworldClient, InworldConfig};
+use crate::audio::{OutputConfig, OutputMode};
 use crate::speech::runtime::SpeechRuntime;
 use crate::speech::{SpeechService, VoiceResolver};
 
+pub use crate::speech::InworldSetting;
 pub use commands::SpeakExt;
 pub use display::RenderLatency;
 #[cfg(feature = "kira-audio")]
 pub use ducking::{DuckChannelExt, Ducked, DuckingPlugin, DuckingSettings};
 pub use evaluate::FramePacing;
 pub use events::{
-    EmotionChanged, STALL_AFTER, SpeechFailed, SpeechFinished, SpeechStalled, SpeechStarted,
-    VisemeChanged, WordSpoken,
+    EmotionChanged, EventMessagesPlugin, ReplyHeard, STALL_AFTER, SpeechFailed, SpeechFinished,
+    SpeechStalled, SpeechStarted, VisemeChanged, VoiceRejected, WordSpoken,
 };
 pub use expression::{EMOTION_EASE, Expression, ExpressionPlugin};
 pub use line::{Line, LineId, LineProgress, LineSource, SayMode};
 pub use motion::{HeadBone, HeadMotion, HeadMotionPlugin, JawBone};
 pub use output::SpeechOutput;
-pub use persona::{DEFAULT_CHAT_MODEL, Persona, ReplyHeard};
+pub use persona::{DEFAULT_CHAT_MODEL, Persona};
 pub use rig::{MorphRigPlugin, RigReport};
-pub use settings::{InworldSetting, LipsyncSettings, OutputSetting};
+pub use settings::LipsyncSettings;
 pub use spatial::{SpatialVoicePlugin, VoiceListener};
 pub use spatial_voice::SpatialVoice;
 pub use speaker::{Mouth, MouthRig, Speaker, SpeechQueue};
@@ -162,6 +163,7 @@ impl Plugin for LipsyncPlugin {
 /// | [`SpriteMouthPlugin`] | 2D mouths ([`SpriteMouth`]) |
 /// | [`VrmPlugin`] | `.vrm` characters ([`VrmCharacter`]) |
 /// | [`SpatialVoicePlugin`] | voices placed in the world ([`SpatialVoice`], [`VoiceListener`]) |
+/// | [`EventMessagesPlugin`] (off until enabled) | every event also written as a message |
 ///
 /// Each part registers the components it needs on [`Speaker`], so a speaker without a part
 /// does not carry them: a 2D game leaves out what it cannot show.
@@ -206,6 +208,8 @@ impl PluginGroup for LipsyncPlugins {
             .add(SpriteMouthPlugin)
             .add(VrmPlugin)
             .add(SpatialVoicePlugin)
+            .add(EventMessagesPlugin)
+            .disable::<EventMessagesPlugin>()
     }
 }
 
@@ -224,13 +228,13 @@ impl Plugin for SpeechPlugin {
         let output = SpeechOutput::open(&settings).unwrap_or_else(|e| {
             error!("bevy_lipsync: {e}; voices play on a virtual output instead");
             SpeechOutput::open(&LipsyncSettings {
-                output: OutputSetting::Virtual,
+                output: OutputMode::Virtual(OutputConfig::default()),
                 ..settings.clone()
             })
             // A virtual output only fails on a zero rate or block, which the error above named.
             .unwrap_or_else(|e| panic!("bevy_lipsync: cannot open any audio output: {e}"))
         });
-        let service = with_gateway(speech_service(&settings.inworld), &settings);
+        let service = SpeechService::from_settings(&settings.inworld, settings.gateway.as_ref());
         let voices = VoiceResolver::new(service.inworld().is_some(), service.gateway().is_some());
         let runtime = SpeechRuntime::start(service).unwrap_or_else(|e| {
             panic!("bevy_lipsync: cannot start the speech runtime thread: {e}")
@@ -248,14 +252,6 @@ impl Plugin for SpeechPlugin {
             .register_type::<MouthRig>()
             .init_asset::<VoiceLine>()
             .init_asset_loader::<voice_line::VoiceLineLoader>()
-            .add_message::<SpeechStarted>()
-            .add_message::<WordSpoken>()
-            .add_message::<VisemeChanged>()
-            .add_message::<SpeechFinished>()
-            .add_message::<ReplyHeard>()
-            .add_message::<SpeechFailed>()
-            .add_message::<SpeechStalled>()
-            .add_message::<EmotionChanged>()
             .configure_sets(PreUpdate, LipsyncSystems::Receive)
             .configure_sets(
                 PostUpdate,
@@ -283,6 +279,7 @@ impl Plugin for SpeechPlugin {
                 PostUpdate,
                 (
                     (
+                        dispatch::check_voices,
                         dispatch::end_lines_of_removed_speakers,
                         dispatch::dispatch_lines,
                     )
@@ -328,50 +325,3 @@ fn require_on_speakers<C: Component + Default>(app: &mut App) {
 
 #[cfg(test)]
 mod tests;
-
-/// The speech service the settings ask for; a broken Inworld configuration is logged and the
-/// plugin speaks offline.
-/// The service with the AI/ML API gateway when a configuration or a key is given.
-fn with_gateway(service: SpeechService, settings: &LipsyncSettings) -> SpeechService {
-    use crate::gateway::{GATEWAY_KEY_ENV, GatewayClient, GatewayConfig};
-    let config = match &settings.gateway {
-        Some(config) => Ok(config.clone()),
-        None if std::env::var_os(GATEWAY_KEY_ENV).is_none() => return service,
-        None => GatewayConfig::from_env(),
-    };
-    match config.and_then(GatewayClient::new) {
-        Ok(client) => service.with_gateway(client),
-        Err(e) => {
-            error!(
-                "bevy_lipsync: cannot use the AI/ML API gateway ({e}); its voices speak offline"
-            );
-            service
-        }
-    }
-}
-
-fn speech_service(setting: &InworldSetting) -> SpeechService {
-    let config = match setting {
-        InworldSetting::Disabled => return SpeechService::offline_only(),
-        InworldSetting::Config(config) => (**config).clone(),
-        InworldSetting::FromEnv => match InworldConfig::from_env() {
-            Ok(config) => config,
-            Err(e) => {
-                // No key is the normal offline case; a key with a bad setting is worth saying.
-                if std::env::var_os(crate::inworld::API_KEY_ENV).is_some() {
-                    error!(
-                        "bevy_lipsync: cannot use Inworld ({e}); speaking with the offline voice"
-                    );
-                }
-                return SpeechService::offline_only();
-            }
-        },
-    };
-    match InworldClient::new(config) {
-        Ok(client) => SpeechService::with_inworld(client),
-        Err(e) => {
-            error!("bevy_lipsync: cannot use Inworld ({e}); speaking with the offline voice");
-            SpeechService::offline_only()
-        }
-    }
-}

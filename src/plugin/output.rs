@@ -5,14 +5,14 @@ use std::time::Instant;
 use bevy::prelude::Resource;
 
 use crate::audio::{
-    AudioError, AudioOutput, LatencySettings, LatencySource, OutputKind, OutputLatency, OutputMode,
+    AudioError, AudioOutput, LatencySettings, LatencySource, OutputKind, OutputLatency,
 };
 
-use super::settings::{LipsyncSettings, OutputSetting};
+use super::settings::LipsyncSettings;
 
 /// Where every speaker's voice plays: the audio device, or a virtual output.
 ///
-/// With [`OutputSetting::Manual`] nothing plays until the game (a test, an offline capture)
+/// With [`OutputMode::Manual`](crate::audio::OutputMode::Manual) nothing plays until the game (a test, an offline capture)
 /// calls [`SpeechOutput::step`], which renders one block at the instant given.
 #[derive(Resource, Debug)]
 pub struct SpeechOutput {
@@ -22,13 +22,7 @@ pub struct SpeechOutput {
 impl SpeechOutput {
     /// Opens the output the settings ask for.
     pub fn open(settings: &LipsyncSettings) -> Result<Self, AudioError> {
-        let output = match settings.output {
-            OutputSetting::Auto => AudioOutput::open(OutputMode::Auto)?,
-            OutputSetting::Virtual => {
-                AudioOutput::open(OutputMode::Virtual(settings.virtual_output))?
-            }
-            OutputSetting::Manual => AudioOutput::manual(settings.virtual_output)?,
-        };
+        let output = AudioOutput::open(settings.output)?;
         Ok(SpeechOutput { output })
     }
 

@@ -4,6 +4,8 @@ use bevy::prelude::*;
 
 use crate::inworld::router::{ChatMessage, ChatRequest};
 
+use super::events::ReplyHeard;
+
 /// Who a speaker is when it answers the player: the system prompt, the LLM that writes its
 /// replies, an optional voice of its own, and its memory of the conversation.
 ///
@@ -112,23 +114,6 @@ impl Persona {
         request.max_tokens = self.max_tokens;
         request
     }
-}
-
-/// A reply ended, played out or cut short: the player's line and the words of the reply that
-/// were heard (what the speaker's [`Persona`] now remembers). Sent after the line's
-/// [`SpeechFinished`](super::SpeechFinished) or [`SpeechFailed`](super::SpeechFailed).
-#[derive(EntityEvent, Message, Clone, Debug)]
-pub struct ReplyHeard {
-    /// The speaker.
-    pub entity: Entity,
-    /// Which line ([`SpeakExt::reply_to`](super::SpeakExt::reply_to) returned it).
-    pub line: super::line::LineId,
-    /// What the player said.
-    pub player: String,
-    /// The words of the reply that were heard, joined by spaces.
-    pub heard: String,
-    /// Whether the reply was cut short (a barge-in, a skip, an error).
-    pub interrupted: bool,
 }
 
 /// The words of `line` heard so far, joined by spaces.

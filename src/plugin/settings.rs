@@ -5,49 +5,21 @@ use std::time::Duration;
 
 use bevy::prelude::{Reflect, ReflectDefault, ReflectResource, Resource};
 
-use crate::audio::{DEFAULT_BUFFER, LatencySettings};
-use crate::inworld::{InworldConfig, TimestampType};
+use crate::audio::{DEFAULT_BUFFER, LatencySettings, OutputConfig, OutputMode};
+use crate::inworld::TimestampType;
 use crate::lipsync::{ArticulationSettings, Pronouncer};
-use crate::speech::DEFAULT_SPEECH_RATE;
-
-/// Where Inworld speech comes from.
-#[derive(Clone, Debug, Default)]
-#[non_exhaustive]
-pub enum InworldSetting {
-    /// Use `INWORLD_API_KEY` (and `INWORLD_API_BASE_URL`) when set; otherwise speak offline.
-    #[default]
-    FromEnv,
-    /// Use this configuration (a key from the game's own settings, a loopback emulator).
-    Config(Box<InworldConfig>),
-    /// Never reach Inworld, even with a key in the environment.
-    Disabled,
-}
-
-/// Where the voices are heard.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Reflect)]
-#[reflect(Default, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum OutputSetting {
-    /// The default audio device; without one, a virtual output that keeps the clock running
-    /// (logged once).
-    #[default]
-    Auto,
-    /// A virtual output paced by wall time, never a device (servers, CI).
-    Virtual,
-    /// A virtual output that renders only when the game calls
-    /// [`SpeechOutput::step`](super::SpeechOutput::step): deterministic tests and offline capture.
-    Manual,
-}
+use crate::speech::{DEFAULT_SPEECH_RATE, InworldSetting};
 
 /// The plugin's settings, also available as a resource.
 ///
 /// ```
 /// use std::time::Duration;
-/// use bevy_lipsync::plugin::{LipsyncSettings, OutputSetting};
+/// use bevy_lipsync::audio::{OutputConfig, OutputMode};
+/// use bevy_lipsync::plugin::LipsyncSettings;
 ///
 /// let settings = LipsyncSettings {
 ///     default_voice: "offline:female".into(),
-///     output: OutputSetting::Virtual,
+///     output: OutputMode::Virtual(OutputConfig::default()),
 ///     ..Default::default()
 /// };
 /// assert_eq!(settings.render_latency_frames, None); // derived from how the app renders
@@ -74,10 +46,11 @@ pub struct LipsyncSettings {
     /// Speak Inworld voices with the offline voice when no key is configured (warned once),
     /// instead of failing each line with [`SpeechError::NoInworldKey`](crate::speech::SpeechError).
     pub offline_fallback: bool,
-    /// The audio output.
-    pub output: OutputSetting,
-    /// Frames of the virtual output (rate, block size) and the most voices heard at once.
-    pub virtual_output: crate::audio::OutputConfig,
+    /// Where voices are heard: the device (`Auto`, the default, falls back to a virtual output
+    /// that keeps the clock running, logged once), a virtual output paced by wall time, or a
+    /// manual one stepped by [`SpeechOutput::step`](super::SpeechOutput::step); the virtual
+    /// ones with their rate, block size and most voices heard at once.
+    pub output: OutputMode,
     /// Output latency (`None`: estimated from the output) and a user offset. Live: a change
     /// (an A/V calibration slider) applies to every playing voice from the next frame.
     pub latency: LatencySettings,
@@ -133,8 +106,7 @@ impl Default for LipsyncSettings {
             default_voice: "inworld/inworld-tts-1.5-max:Dennis".into(),
             default_offline_voice: "offline".into(),
             offline_fallback: true,
-            output: OutputSetting::Auto,
-            virtual_output: crate::audio::OutputConfig::default(),
+            output: OutputMode::Auto,
             latency: LatencySettings::default(),
             render_latency_frames: None,
             articulation: ArticulationSettings::default(),
@@ -169,7 +141,7 @@ impl LipsyncSettings {
     /// Settings for tests: no Inworld unless configured, a manual output, otherwise defaults.
     pub fn manual() -> Self {
         LipsyncSettings {
-            output: OutputSetting::Manual,
+            output: OutputMode::Manual(OutputConfig::default()),
             ..Default::default()
         }
     }

@@ -135,3 +135,72 @@ fn disabling_a_part_removes_its_systems() {
         assert!(without_heads.contains(&system));
     }
 }
+
+#[test]
+fn events_are_messages_too_only_when_the_bridge_is_enabled() {
+    for bridge in [false, true] {
+        let mut app = app_with(|group| {
+            if bridge {
+                group.enable::<EventMessagesPlugin>()
+            } else {
+                group
+            }
+        });
+        let observed: std::sync::Arc<std::sync::Mutex<usize>> = Default::default();
+        let sink = observed.clone();
+        app.add_observer(move |_: On<SpeechFailed>| *sink.lock().expect("count") += 1);
+        // A voice that does not parse fails its line at once.
+        let npc = app.world_mut().spawn(Speaker::new("inwrld:Dennis")).id();
+        app.world_mut().commands().entity(npc).say("Who am I?");
+        app.update();
+        assert_eq!(
+            *observed.lock().expect("count"),
+            1,
+            "observers always hear it"
+        );
+        let messages = app
+            .world()
+            .get_resource::<Messages<SpeechFailed>>()
+            .map(|m| m.len());
+        assert_eq!(
+            messages,
+            bridge.then_some(1),
+            "a message only with the bridge"
+        );
+    }
+}
+
+#[test]
+fn a_voice_that_does_not_parse_is_reported_when_the_speaker_is_inserted() {
+    let mut app = app();
+    let rejected: std::sync::Arc<std::sync::Mutex<Vec<(Entity, String)>>> = Default::default();
+    let sink = rejected.clone();
+    app.add_observer(move |e: On<VoiceRejected>| {
+        let entry = (e.entity, e.error.to_string());
+        sink.lock().expect("rejected").push(entry);
+    });
+    let typo = app.world_mut().spawn(Speaker::new("inwrld:Dennis")).id();
+    let fine = app.world_mut().spawn(Speaker::new("offline:female")).id();
+    app.update();
+    {
+        let rejected = rejected.lock().expect("rejected");
+        assert_eq!(rejected.len(), 1, "{rejected:?}");
+        assert_eq!(rejected[0].0, typo);
+        assert!(
+            rejected[0].1.contains("inwrld"),
+            "names what was written: {}",
+            rejected[0].1
+        );
+    }
+    // Nothing more while nothing changes; a voice changed to a bad one is reported too.
+    app.update();
+    assert_eq!(rejected.lock().expect("rejected").len(), 1);
+    app.world_mut()
+        .get_mut::<Speaker>(fine)
+        .expect("speaker")
+        .voice = Some("offline:".into());
+    app.update();
+    let rejected = rejected.lock().expect("rejected");
+    assert_eq!(rejected.len(), 2, "{rejected:?}");
+    assert_eq!(rejected[1].0, fine);
+}

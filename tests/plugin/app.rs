@@ -91,7 +91,15 @@ fn the_plugin_allocates_nothing_per_frame_while_lines_play_and_stream() {
         ..Default::default()
     })
     .expect("emulator starts");
-    let mut h = Harness::new(&emulator, KEY);
+    // With the message bridge on, the heavier case: every event is written as a message too.
+    let mut h = Harness::with_app(
+        &emulator,
+        KEY,
+        |_| {},
+        |app| {
+            app.add_plugins(bevy_lipsync::plugin::EventMessagesPlugin);
+        },
+    );
     // On one thread, so the counting systems see everything between them.
     for schedule in [PreUpdate.intern(), PostUpdate.intern()] {
         h.app.edit_schedule(schedule, |s| {

@@ -201,7 +201,7 @@ fn the_render_latency_follows_how_the_app_renders_and_its_vsync() {
         }
         app.add_plugins(LipsyncPlugin::new(LipsyncSettings {
             inworld: InworldSetting::Disabled,
-            output: OutputSetting::Manual,
+            output: OutputMode::Manual(OutputConfig::default()),
             ..Default::default()
         }));
         app.finish();

@@ -88,12 +88,11 @@ impl Harness {
             .expect("loopback http is accepted");
         let mut settings = LipsyncSettings {
             inworld: InworldSetting::Config(Box::new(inworld)),
-            output: OutputSetting::Manual,
-            virtual_output: OutputConfig {
+            output: OutputMode::Manual(OutputConfig {
                 device_rate: 48_000,
                 block_frames: BLOCK,
                 max_voices: 8,
-            },
+            }),
             latency: LatencySettings {
                 output_latency: Some(Duration::ZERO),
                 user_offset: Duration::ZERO,

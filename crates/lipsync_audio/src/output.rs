@@ -18,8 +18,11 @@ use super::kira_sound::DEVICE_CHUNK;
 use super::virtual_output::{ManualOutput, OutputConfig, RealtimeOutput};
 use super::voice::VoiceRenderer;
 
-/// Which output [`AudioOutput::open`] makes.
+/// Which output [`AudioOutput::open`] makes: the one setting for where voices are heard.
+/// [`OutputKind`] says what an output turned out to be ([`OutputMode::Auto`] may become a
+/// virtual one).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "bevy_reflect", derive(bevy_reflect::Reflect))]
 #[non_exhaustive]
 pub enum OutputMode {
     /// The default audio device; without one, a virtual output with
@@ -30,6 +33,9 @@ pub enum OutputMode {
     Device,
     /// A virtual output paced by wall time, even when a device exists (servers, CI, muted runs).
     Virtual(OutputConfig),
+    /// A virtual output that renders only when [`AudioOutput::step`] is called: deterministic
+    /// tests and offline capture.
+    Manual(OutputConfig),
 }
 
 /// What an [`AudioOutput`] plays through.
@@ -139,6 +145,7 @@ impl AudioOutput {
         let driver = match mode {
             OutputMode::Device => Driver::Device(Box::new(open_device()?)),
             OutputMode::Virtual(config) => Driver::Realtime(RealtimeOutput::spawn(config)?),
+            OutputMode::Manual(config) => return Self::manual(config),
             OutputMode::Auto => match open_device() {
                 Ok(device) => Driver::Device(Box::new(device)),
                 Err(error) => {

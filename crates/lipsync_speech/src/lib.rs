@@ -44,6 +44,7 @@ mod request;
 mod resolve;
 pub mod runtime;
 mod service;
+mod settings;
 pub mod source;
 
 pub use chunk::SpeechChunk;
@@ -53,6 +54,7 @@ pub use feed::TextFeed;
 pub use request::{DEFAULT_SPEECH_RATE, LineSource, Recording, SpeechRequest};
 pub use resolve::{VoiceDefaults, VoiceResolver};
 pub use service::{SpeechService, SpeechStream};
+pub use settings::InworldSetting;
 pub use source::SpeechSource;
 
 // The layers below, by the names the modules use.
